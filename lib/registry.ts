@@ -1,0 +1,127 @@
+/**
+ * The lesson registry: the one list of lessons that every tool reads.
+ *
+ * `lessons/lessons.json` holds, for each lesson, its id (`lesson-N`), title, track
+ * (`core` or `extension`), the exercise files the learner edits (relative to
+ * `exercises/<id>/`), the hints in the order they are given, and the lessons it builds
+ * on. A lesson's four parts follow from its id: `lessons/<id>/README.md`,
+ * `exercises/<id>/`, `solutions/<id>/` (same files) and `tests/<id>/`.
+ *
+ * @example
+ * ```ts
+ * import { lessons, findLesson } from "./registry.ts";
+ * for (const lesson of lessons) console.log(lesson.id, lesson.title);
+ * const found = findLesson("3"); // by id, number, or a unique title prefix
+ * ```
+ */
+import { distance } from "fastest-levenshtein";
+import raw from "../lessons/lessons.json" with { type: "json" };
+
+export interface Lesson {
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  readonly track: "core" | "extension";
+  readonly files: readonly string[];
+  readonly hints: readonly string[];
+  readonly buildsOn: readonly string[];
+}
+
+const ID = /^lesson-([1-9][0-9]*)$/;
+const FILE = /^[a-z0-9][a-z0-9-]*\.ts$/;
+
+/** Checks the registry's shape and cross-references; throws a TypeError naming the fault. */
+export function validateRegistry(data: unknown): Lesson[] {
+  const list = (data as { lessons?: unknown })?.lessons;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError("lessons.json: expected { \"lessons\": [ ... ] } with at least one lesson");
+  }
+  const seen = new Set<string>();
+  const lessons = list.map((entry, i) => {
+    const lesson = validateEntry(entry, `lessons.json: lesson #${i + 1}`);
+    if (seen.has(lesson.id)) throw new TypeError(`lessons.json: ${lesson.id} is listed twice`);
+    seen.add(lesson.id);
+    return lesson;
+  });
+  for (const lesson of lessons) {
+    for (const dep of lesson.buildsOn) {
+      if (!seen.has(dep)) throw new TypeError(`lessons.json: ${lesson.id} builds on unknown ${dep}`);
+    }
+  }
+  return lessons;
+}
+
+function validateEntry(entry: unknown, where: string): Lesson {
+  const e = (entry ?? {}) as Record<string, unknown>;
+  const id = e.id;
+  if (typeof id !== "string" || !ID.test(id)) throw new TypeError(`${where}: id must look like "lesson-3"`);
+  const at = `lessons.json: ${id}`;
+  if (typeof e.title !== "string" || e.title.trim() === "") throw new TypeError(`${at}: title is missing`);
+  if (e.track !== "core" && e.track !== "extension") throw new TypeError(`${at}: track must be "core" or "extension"`);
+  const files = stringList(e.files, `${at}: files`);
+  if (files.length === 0 || files.some((f) => !FILE.test(f))) {
+    throw new TypeError(`${at}: files must list the exercise files, like ["cow-list.ts"]`);
+  }
+  const hints = stringList(e.hints, `${at}: hints`);
+  if (hints.length === 0) throw new TypeError(`${at}: needs at least one hint`);
+  return {
+    id,
+    number: Number(ID.exec(id)![1]),
+    title: e.title,
+    track: e.track,
+    files,
+    hints,
+    buildsOn: stringList(e.buildsOn ?? [], `${at}: buildsOn`),
+  };
+}
+
+function stringList(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new TypeError(`${what} must be a list of strings`);
+  }
+  return value as string[];
+}
+
+/** Every lesson, in registry order (the order learners take them). */
+export const lessons: readonly Lesson[] = validateRegistry(raw);
+
+/** What the learner typed resolved to a lesson, or the reason it did not. */
+export type LessonLookup =
+  | { lesson: Lesson }
+  | { error: string; suggestion?: string };
+
+/**
+ * Resolves `lesson-3`, `3`, or a unique prefix of a title (case-insensitive). On failure
+ * the error lists the known ids and, when one is close, suggests it.
+ */
+export function findLesson(query: string, list: readonly Lesson[] = lessons): LessonLookup {
+  const q = query.trim().toLowerCase();
+  const exact = list.find((l) => l.id === q || String(l.number) === q);
+  if (exact) return { lesson: exact };
+  const byTitle = q.length >= 3 ? list.filter((l) => l.title.toLowerCase().startsWith(q)) : [];
+  if (byTitle.length === 1) return { lesson: byTitle[0] };
+  const known = list.map((l) => l.id).join(", ");
+  if (byTitle.length > 1) {
+    return { error: `"${query}" matches several lessons (${byTitle.map((l) => l.id).join(", ")}); known lessons: ${known}` };
+  }
+  const suggestion = closestId(q, list);
+  return {
+    error: `unknown lesson "${query}"; known lessons: ${known}` + (suggestion ? `. Did you mean ${suggestion}?` : ""),
+    suggestion,
+  };
+}
+
+function closestId(q: string, list: readonly Lesson[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const l of list) {
+    const d = distance(q, l.id);
+    if (!best || d < best.d) best = { id: l.id, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(q.length / 3)) ? best.id : undefined;
+}
+
+/** The lesson after `id` in registry order, if any. */
+export function nextLesson(id: string, list: readonly Lesson[] = lessons): Lesson | undefined {
+  const i = list.findIndex((l) => l.id === id);
+  return i >= 0 ? list[i + 1] : undefined;
+}

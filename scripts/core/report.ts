@@ -1,0 +1,137 @@
+/**
+ * How grading results read in a terminal: one lesson test by test, or every lesson as a
+ * progress table. Colours come from picocolors, which turns itself off when the output
+ * is not a terminal or NO_COLOR is set.
+ *
+ * @example
+ * ```ts
+ * console.log(formatLesson(result));
+ * console.log(formatProgress(results));
+ * ```
+ */
+import pc from "picocolors";
+import { diffLines } from "diff";
+import type { Explanation, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
+import { summaryLine } from "../../lib/grading/results.ts";
+
+const PASS = pc.green("✓");
+const FAIL = pc.red("✗");
+const SKIP = pc.dim("-");
+
+export function formatLesson(result: LessonResult, options: { firstFailureOnly?: boolean } = {}): string {
+  const out: string[] = [pc.bold(`${result.lesson} · ${result.title}`) + pc.dim(`  (grading ${result.impl}/${result.lesson})`)];
+  if (result.unofficial?.length) {
+    out.push(pc.yellow(`unofficial: ${result.unofficial.join(", ")} changed; this result is not the kit's grade`));
+  }
+  for (const problem of result.problems) {
+    out.push("", `${FAIL} ${problem.message}` + (problem.at ? `\n    at ${problem.at}` : ""));
+  }
+  let suite: string | undefined;
+  let shownFailure = false;
+  for (const test of result.tests) {
+    if (options.firstFailureOnly && (test.state === "passed" || shownFailure)) continue;
+    if (test.suite !== suite) {
+      suite = test.suite;
+      out.push("", suite ? pc.bold(suite) : "");
+    }
+    out.push(formatTest(test));
+    if (test.state === "failed") shownFailure = true;
+  }
+  out.push("", formatClosing(result));
+  return out.join("\n");
+}
+
+function formatTest(test: TestResult): string {
+  const mark = test.state === "passed" ? PASS : test.state === "skipped" ? SKIP : FAIL;
+  const lines = [`  ${mark} ${test.name}`];
+  if (test.state === "not-run") lines.push(indent(pc.dim("not run: grading stopped at a test that never finished"), 6));
+  if (test.explanation) lines.push(indent(formatExplanation(test.explanation), 6));
+  if (test.state === "failed" && test.output) {
+    lines.push(indent(pc.dim("your code printed:\n" + clip(test.output, 8)), 6));
+  }
+  return lines.join("\n");
+}
+
+export function formatExplanation(e: Explanation): string {
+  switch (e.kind) {
+    case "todo":
+      return "file" in e.todo
+        ? `${pc.yellow(`TODO(${e.todo.id})`)} is still open: ${pc.cyan(`${e.todo.file}:${e.todo.line}`)}`
+        : `${pc.yellow(`TODO(${e.todo.id})`)} is still open`;
+    case "mismatch":
+      return [e.message, formatExpectedGot(e.expected, e.actual), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
+    case "time-limit":
+      return pc.red(e.message);
+    case "error":
+      return [clip(e.message, 30), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
+  }
+}
+
+/** Short values side by side; long ones as a line diff. */
+function formatExpectedGot(expected: string, actual: string): string {
+  if (!expected.includes("\n") && !actual.includes("\n") && expected.length + actual.length < 100) {
+    return `expected ${pc.green(expected)}, got ${pc.red(actual)}`;
+  }
+  const parts = diffLines(expected + "\n", actual + "\n").flatMap((part) => {
+    const lines = part.value.replace(/\n$/, "").split("\n");
+    if (part.added) return lines.map((l) => pc.red(`+ ${l}`));
+    if (part.removed) return lines.map((l) => pc.green(`- ${l}`));
+    return lines.map((l) => pc.dim(`  ${l}`));
+  });
+  return `${pc.green("- expected")}  ${pc.red("+ got")}\n` + clip(parts.join("\n"), 40);
+}
+
+export function formatClosing(result: LessonResult): string {
+  const line = summaryLine([result]);
+  if (result.failed === 0 && result.total > 0) return pc.green(line);
+  const next = firstOpenTodo(result);
+  return (next ? pc.dim(`next: TODO(${next.id}) at ${next.file}:${next.line}\n`) : "") + line;
+}
+
+/** The first open TODO that a failing test ran into, in test order. */
+export function firstOpenTodo(result: LessonResult): TodoLocation | undefined {
+  for (const test of result.tests) {
+    const e = test.explanation;
+    if (e?.kind === "todo" && "file" in e.todo) return e.todo;
+  }
+  return undefined;
+}
+
+export type LessonStatus = "done" | "in progress" | "not started";
+
+export function statusOf(result: LessonResult): LessonStatus {
+  if (result.total > 0 && result.failed === 0) return "done";
+  return result.passed > 0 ? "in progress" : "not started";
+}
+
+export function formatProgress(results: readonly LessonResult[]): string {
+  const next = results.find((r) => statusOf(r) !== "done");
+  const width = Math.max(...results.map((r) => r.title.length), 10);
+  const rows = results.map((r) => {
+    const status = statusOf(r);
+    const colour = status === "done" ? pc.green : status === "in progress" ? pc.yellow : pc.dim;
+    const marker = r === next ? pc.cyan(" ← next") : "";
+    return `  ${r.lesson.padEnd(10)} ${r.title.padEnd(width)}  ${bar(r.passed, r.total)} ${`${r.passed}/${r.total}`.padStart(7)}  ${colour(status)}${marker}`;
+  });
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const total = results.reduce((n, r) => n + r.total, 0);
+  const done = results.filter((r) => statusOf(r) === "done").length;
+  const overall = `  ${"overall".padEnd(10)} ${`${done} of ${results.length} lessons done`.padEnd(width)}  ${bar(passed, total)} ${`${passed}/${total}`.padStart(7)}`;
+  const hint = next ? `\nNext: ${pc.cyan(`npm run check ${next.lesson}`)}  (theory: lessons/${next.lesson}/README.md)` : `\n${pc.green("Every lesson is done.")}`;
+  return [pc.bold("crash-course progress"), "", ...rows, "", pc.bold(overall), hint, "", summaryLine(results)].join("\n");
+}
+
+export function bar(passed: number, total: number, width = 20): string {
+  const filled = total === 0 ? 0 : Math.round((passed / total) * width);
+  return pc.green("█".repeat(filled)) + pc.dim("░".repeat(width - filled));
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = " ".repeat(spaces);
+  return text.split("\n").map((l) => (l ? pad + l : l)).join("\n");
+}
+
+function clip(text: string, maxLines: number): string {
+  const lines = text.split("\n");
+  return lines.length <= maxLines ? text : [...lines.slice(0, maxLines), pc.dim(`… ${lines.length - maxLines} more lines`)].join("\n");
+}

@@ -1,0 +1,210 @@
+/**
+ * Hidden tests for lesson 1 (contract: DESIGN.md, "lesson-1"). They use only the
+ * public API of CowList, so any correct design passes.
+ */
+import { describe, expect, test } from "vitest";
+import fc from "fast-check";
+import { CowList } from "@impl/lesson-1/cow-list.ts";
+import { collect } from "../support/iterate.ts";
+
+describe("reading before any write", () => {
+  test("get() returns the original's values", () => {
+    const list = new CowList(["a", "b", "c"]);
+    expect([list.get(0), list.get(1), list.get(2)]).toEqual(["a", "b", "c"]);
+  });
+
+  test("length is the original's length", () => {
+    expect(new CowList([1, 2, 3, 4]).length).toBe(4);
+    expect(new CowList([]).length).toBe(0);
+  });
+
+  test("a fresh list is not copied and holds no copied slots", () => {
+    const list = new CowList([1, 2, 3]);
+    list.get(0);
+    expect(list.isCopied).toBe(false);
+    expect(list.copiedCount).toBe(0);
+  });
+});
+
+describe("writing", () => {
+  test("get() sees a value written with set()", () => {
+    const list = new CowList(["a", "b", "c"]);
+    list.set(1, "B");
+    expect(list.get(1)).toBe("B");
+    expect(list.get(0)).toBe("a");
+    expect(list.get(2)).toBe("c");
+  });
+
+  test("the original array is never changed by set()", () => {
+    const original = ["a", "b", "c"];
+    const list = new CowList(original);
+    list.set(0, "A");
+    list.set(2, "C");
+    expect(original).toEqual(["a", "b", "c"]);
+  });
+
+  test("a frozen original works: writes never touch it", () => {
+    const original = Object.freeze([1, 2, 3]);
+    const list = new CowList(original);
+    list.set(1, 20);
+    expect(list.toArray()).toEqual([1, 20, 3]);
+    expect(original).toEqual([1, 2, 3]);
+  });
+
+  test("the last write to an index wins", () => {
+    const list = new CowList([0, 0]);
+    list.set(1, 5);
+    list.set(1, 7);
+    expect(list.get(1)).toBe(7);
+  });
+
+  test("isCopied turns true with the first write", () => {
+    const list = new CowList([1, 2, 3]);
+    list.set(2, 9);
+    expect(list.isCopied).toBe(true);
+  });
+
+  test("copiedCount counts distinct indices written", () => {
+    const list = new CowList([1, 2, 3, 4]);
+    list.set(0, 10);
+    list.set(3, 40);
+    list.set(0, 11);
+    expect(list.copiedCount).toBe(2);
+  });
+
+  test("writing the value already there still counts as a write", () => {
+    const list = new CowList(["same"]);
+    list.set(0, "same");
+    expect(list.isCopied).toBe(true);
+    expect(list.copiedCount).toBe(1);
+  });
+
+  test("values 0, empty string, false, null and undefined are written and read back", () => {
+    const list = new CowList<unknown>([1, "x", true, {}, 5]);
+    const values = [0, "", false, null, undefined];
+    values.forEach((v, i) => list.set(i, v));
+    expect(values.map((_, i) => list.get(i))).toEqual(values);
+    expect(list.get(4)).toBe(undefined);
+    expect(list.copiedCount).toBe(5);
+  });
+
+  test("values are stored by reference, not cloned", () => {
+    const shared = { n: 1 };
+    const list = new CowList<{ n: number }>([{ n: 0 }]);
+    list.set(0, shared);
+    expect(list.get(0)).toBe(shared);
+  });
+
+  test("set() on a list over 100,000 items costs the same as on a small one (no full copy)", () => {
+    const big = new CowList(Array.from({ length: 100_000 }, (_, i) => i));
+    for (let i = 0; i < 2_000; i++) big.set(i * 50, -i);
+    expect(big.copiedCount).toBe(2_000);
+    expect(big.get(50)).toBe(-1);
+  });
+});
+
+describe("several lists over one original", () => {
+  test("each list keeps its own writes", () => {
+    const original = ["x", "y", "z"];
+    const first = new CowList(original);
+    const second = new CowList(original);
+    first.set(0, "first");
+    second.set(2, "second");
+    expect(first.toArray()).toEqual(["first", "y", "z"]);
+    expect(second.toArray()).toEqual(["x", "y", "second"]);
+    expect(original).toEqual(["x", "y", "z"]);
+    expect(second.copiedCount).toBe(1);
+  });
+});
+
+describe("index checks", () => {
+  const bad = [-1, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY];
+
+  test("get() throws a RangeError outside 0..length-1 or for a non-integer", () => {
+    const list = new CowList([1, 2, 3]);
+    for (const index of bad) expect(() => list.get(index), `get(${index})`).toThrow(RangeError);
+  });
+
+  test("set() throws a RangeError for the same indices and changes nothing", () => {
+    const list = new CowList([1, 2, 3]);
+    for (const index of bad) expect(() => list.set(index, 0), `set(${index})`).toThrow(RangeError);
+    expect(list.isCopied).toBe(false);
+    expect(list.copiedCount).toBe(0);
+    expect(list.toArray()).toEqual([1, 2, 3]);
+  });
+
+  test("an empty list has no valid index", () => {
+    const list = new CowList<number>([]);
+    expect(() => list.get(0)).toThrow(RangeError);
+    expect(() => list.set(0, 1)).toThrow(RangeError);
+  });
+});
+
+describe("reading the whole list", () => {
+  test("toArray() shows the original with the writes applied", () => {
+    const list = new CowList([1, 2, 3]);
+    list.set(1, 20);
+    expect(list.toArray()).toEqual([1, 20, 3]);
+  });
+
+  test("toArray() returns a new array on every call", () => {
+    const list = new CowList([1, 2]);
+    const first = list.toArray();
+    first[0] = 99;
+    expect(list.toArray()).toEqual([1, 2]);
+    expect(list.toArray()).not.toBe(list.toArray());
+  });
+
+  test("toArray() of an untouched list is a copy, not the original itself", () => {
+    const original = [1, 2];
+    const list = new CowList(original);
+    const out = list.toArray();
+    expect(out).not.toBe(original);
+    out.push(3);
+    expect(original).toEqual([1, 2]);
+  });
+
+  test("iterating yields every value in order, writes included", () => {
+    const list = new CowList(["a", "b", "c"]);
+    list.set(2, "C");
+    expect(collect(list, 3)).toEqual(["a", "b", "C"]);
+  });
+
+  test("iterating twice gives the same values; each iteration starts afresh", () => {
+    const list = new CowList([1, 2]);
+    expect(collect(list, 2)).toEqual([1, 2]);
+    expect(collect(list, 2)).toEqual([1, 2]);
+  });
+});
+
+describe("against a model", () => {
+  test("any sequence of writes matches a plain copied array (randomized)", () => {
+    const scenario = fc
+      .array(fc.integer(), { minLength: 1, maxLength: 20 })
+      .chain((original) =>
+        fc.tuple(
+          fc.constant(original),
+          fc.array(fc.tuple(fc.nat(original.length - 1), fc.oneof(fc.integer(), fc.constant(undefined))), { maxLength: 40 }),
+        ),
+      );
+    fc.assert(
+      fc.property(scenario, ([original, writes]) => {
+        const before = [...original];
+        const model: (number | undefined)[] = [...original];
+        const list = new CowList<number | undefined>(original);
+        const written = new Set<number>();
+        for (const [index, value] of writes) {
+          list.set(index, value);
+          model[index] = value;
+          written.add(index);
+          expect(list.get(index)).toBe(value);
+        }
+        expect(list.toArray()).toEqual(model);
+        expect(list.copiedCount).toBe(written.size);
+        expect(list.isCopied).toBe(written.size > 0);
+        expect(original).toEqual(before);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
