@@ -59,12 +59,19 @@ export function formatExplanation(e: Explanation): string {
         ? `${pc.yellow(`TODO(${e.todo.id})`)} is still open: ${pc.cyan(`${e.todo.file}:${e.todo.line}`)}`
         : `${pc.yellow(`TODO(${e.todo.id})`)} is still open`;
     case "mismatch":
-      return [e.message, formatExpectedGot(e.expected, e.actual), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
+      return [assertionNote(e.message), formatExpectedGot(e.expected, e.actual), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
     case "time-limit":
       return pc.red(e.message);
     case "error":
       return [clip(e.message, 30), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
   }
+}
+
+/** The test's own words about an assertion ("get(3): expected ..." → "get(3)"); vitest's generic text adds nothing to expected/got. */
+function assertionNote(message: string): string {
+  if (message.startsWith("expected ")) return "";
+  const i = message.indexOf(": expected ");
+  return i > 0 ? message.slice(0, i) : message;
 }
 
 /** Short values side by side; long ones as a line diff. */

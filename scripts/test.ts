@@ -1,0 +1,52 @@
+/**
+ * `npm test` — the kit's own suite (tests/kit): the registry is complete, every solution
+ * passes and every skeleton fails on Node and on Deno, the grader behaves, the lesson
+ * texts render, and everything type-checks. Ends with the plain line `N passed, N failed`
+ * that CI reads, and exits 1 on any failure.
+ *
+ *   npm test                 the whole suite
+ *   npm test -- grader       only test files whose path contains "grader"
+ */
+import process from "node:process";
+import path from "node:path";
+import { createVitest } from "vitest/node";
+import type { Reporter, TestModule } from "vitest/node";
+import { KIT } from "./core/kit.ts";
+
+const filters = process.argv.slice(2);
+let modules: readonly TestModule[] = [];
+let unhandled = 0;
+const summary: Reporter = {
+  onTestRunEnd(testModules, errors) {
+    modules = testModules;
+    unhandled = errors.length;
+  },
+};
+
+const vitest = await createVitest(
+  "test",
+  {
+    root: KIT,
+    config: path.join(KIT, "vitest.config.ts"),
+    watch: false,
+    include: ["tests/kit/**/*.test.ts"],
+    reporters: ["default", summary],
+    testTimeout: 600_000,
+  },
+);
+await vitest.start(filters);
+await vitest.close();
+
+let passed = 0;
+let failed = unhandled;
+for (const module of modules) {
+  if (module.errors().length > 0) failed += 1;
+  for (const test of module.children.allTests()) {
+    const state = test.result().state;
+    if (state === "passed") passed += 1;
+    else if (state === "failed") failed += 1;
+  }
+}
+if (passed + failed === 0) failed = 1; // a suite that ran nothing proves nothing
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
