@@ -29,8 +29,7 @@ export function runtimeVersion(): string {
 export function selfCommand(script: string, args: readonly string[]): [string, string[]] {
   const file = path.resolve(KIT, script);
   if (typeof Deno !== "undefined") return [Deno.execPath(), ["run", "-A", file, ...args]];
-  // Under tsx, execArgv carries the loader flags that make .ts files importable.
-  return [process.execPath, [...process.execArgv, file, ...args]];
+  return [process.execPath, [path.join(KIT, "scripts", "run.mjs"), "--vitest", file, ...args]];
 }
 
 /** Relative to the kit when inside it (how learners see paths), else absolute. */

@@ -30,3 +30,11 @@ test("a copy set up with `deno install` alone grades lesson 1 with `deno task ch
   expect(closingLine(solved.stdout)).toMatchObject({ failed: 0 });
   expect(solved.code).toBe(0);
 });
+
+test("`npx deno task check lesson-1` works where npm installed the kit", async () => {
+  // npm links node_modules/.bin/deno to the native binary, which `deno task` would run as
+  // JavaScript; the tasks therefore name ./node_modules/deno/deno explicitly.
+  const result = await run(deno, ["task", "check", "lesson-1", "--solutions"], { cwd: KIT });
+  expect(closingLine(result.stdout)).toMatchObject({ failed: 0 });
+  expect(result.code).toBe(0);
+});

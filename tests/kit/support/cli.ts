@@ -30,7 +30,9 @@ export function kit(runtime: Runtime, script: string, args: readonly string[], o
   const cwd = options.cwd ?? KIT;
   const file = path.join(cwd, "scripts", `${script}.ts`);
   const [command, argv] =
-    runtime === "deno" ? [path.join(BIN, "deno"), ["run", "-A", file, ...args]] : [path.join(BIN, "tsx"), [file, ...args]];
+    runtime === "deno"
+      ? [path.join(BIN, "deno"), ["run", "-A", file, ...args]]
+      : [process.execPath, [path.join(cwd, "scripts", "run.mjs"), "--vitest", file, ...args]];
   return run(command, argv, { cwd, env: options.env });
 }
 
