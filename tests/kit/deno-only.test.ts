@@ -32,8 +32,8 @@ test("a copy set up with `deno install` alone grades lesson 1 with `deno task ch
 });
 
 test("`npx deno task check lesson-1` works where npm installed the kit", async () => {
-  // npm links node_modules/.bin/deno to the native binary, which `deno task` would run as
-  // JavaScript; the tasks therefore name ./node_modules/deno/deno explicitly.
+  // npm's node_modules/.bin/deno is the package's JavaScript launcher until its first run;
+  // the tasks' bare `deno` must still mean the running Deno.
   const result = await run(deno, ["task", "check", "lesson-1", "--solutions"], { cwd: KIT });
   expect(closingLine(result.stdout)).toMatchObject({ failed: 0 });
   expect(result.code).toBe(0);
