@@ -22,8 +22,9 @@ export interface RawError {
   name?: string;
   message: string;
   stack?: string;
-  expected?: string;
-  actual?: string;
+  /** vitest serialises these to strings, but not for every matcher (toBeLessThan gives numbers). */
+  expected?: unknown;
+  actual?: unknown;
 }
 
 export interface TodoLocation {
@@ -126,8 +127,10 @@ export function explain(error: RawError, todos: readonly TodoLocation[], implMar
   if (/timed out in \d+ms/i.test(error.message)) {
     return { kind: "time-limit", message: `did not finish within the time limit (${error.message.match(/\d+ms/)?.[0]}); is something waiting forever?` };
   }
-  if (error.expected !== undefined && error.actual !== undefined && error.name === "AssertionError") {
-    return { kind: "mismatch", message: firstLine(error.message), expected: error.expected, actual: error.actual, at };
+  // "expected 160 to be less than 96" says more than "expected 96, got 160".
+  const comparison = /to be (?:less|greater) than|to be (?:above|below)|to be close to/.test(error.message);
+  if (error.expected !== undefined && error.actual !== undefined && error.name === "AssertionError" && !comparison) {
+    return { kind: "mismatch", message: firstLine(error.message), expected: asText(error.expected), actual: asText(error.actual), at };
   }
   return { kind: "error", message: (error.name && error.name !== "Error" && error.name !== "AssertionError" ? `${error.name}: ` : "") + error.message, at };
 }
@@ -141,6 +144,10 @@ export function firstFrameIn(stack: string, marker: string): string | undefined 
     if (m) return `${m[1]}:${m[2]}`;
   }
   return undefined;
+}
+
+function asText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
 }
 
 function firstLine(text: string): string {

@@ -1,0 +1,329 @@
+/**
+ * Hidden tests for lesson 9 (contract: lessons/lesson-9/README.md, "What you implement").
+ * Concurrency is made deterministic by lib/scheduler.ts: the transaction bodies mark the
+ * points where another transaction may run first, the file system's flush waits at a
+ * scheduler point too, and each seed is one interleaving. The tests use only the public
+ * API, so any correct design (another deadlock scheme, another batcher) passes.
+ */
+import { describe, expect, test } from "vitest";
+import { ConcurrentFS } from "@impl/lesson-9/concurrent-fs.ts";
+import type { Transaction } from "@impl/lesson-9/concurrent-fs.ts";
+import { SimDisk } from "../../lib/sim-disk.ts";
+import { Scheduler } from "../../lib/scheduler.ts";
+import { expectSurvivesCrashesAsync } from "../../lib/async-crash-explorer.ts";
+import { expectOneOf } from "../../lib/crash-explorer.ts";
+
+const SEEDS = Array.from({ length: 40 }, (_, i) => i + 1);
+
+/** A file system whose flushes wait at a scheduler point, so commits can pile up behind one. */
+function scheduled(seed: number, options: { groupCommit?: boolean; disk?: SimDisk } = {}) {
+  const scheduler = new Scheduler(seed);
+  const disk = options.disk ?? new SimDisk();
+  const fs = ConcurrentFS.mount(disk, { groupCommit: options.groupCommit, io: () => scheduler.point() });
+  return { scheduler, disk, fs };
+}
+
+function values<T>(settled: PromiseSettledResult<T>[]): T[] {
+  return settled.map((s) => {
+    if (s.status === "rejected") throw s.reason;
+    return s.value;
+  });
+}
+
+describe("one transaction at a time", () => {
+  test("a transaction's writes are visible once it resolves", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    await fs.transaction(async (tx) => {
+      await tx.write("a.txt", "alpha");
+      await tx.write("b.txt", "beta");
+    });
+    expect(fs.read("a.txt")).toBe("alpha");
+    expect(fs.list()).toEqual(["a.txt", "b.txt"]);
+  });
+
+  test("transaction() resolves to the body's value and a transaction id; ids rise", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    const first = await fs.transaction(async (tx) => {
+      await tx.write("a", "1");
+      return "first";
+    });
+    const second = await fs.transaction(async (tx) => {
+      await tx.write("a", "2");
+      return 42;
+    });
+    expect(first.value).toBe("first");
+    expect(second.value).toBe(42);
+    expect(second.txid).toBeGreaterThan(first.txid);
+  });
+
+  test("a transaction reads its own writes and deletes", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    await fs.transaction(async (tx) => tx.write("a", "old"));
+    const { value } = await fs.transaction(async (tx) => {
+      await tx.write("a", "new");
+      const afterWrite = await tx.read("a");
+      await tx.delete("a");
+      return [afterWrite, await tx.read("a")];
+    });
+    expect(value).toEqual(["new", undefined]);
+    expect(fs.read("a")).toBeUndefined();
+    expect(fs.list()).toEqual([]);
+  });
+
+  test("a body that throws changes nothing, and its error comes out of transaction()", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    await fs.transaction(async (tx) => tx.write("a", "kept"));
+    const boom = new Error("boom");
+    await expect(fs.transaction(async (tx) => {
+      await tx.write("a", "lost");
+      await tx.write("b", "lost");
+      throw boom;
+    })).rejects.toBe(boom);
+    expect(fs.read("a")).toBe("kept");
+    expect(fs.read("b")).toBeUndefined();
+    // and its locks were released: the next transaction goes through
+    await fs.transaction(async (tx) => tx.write("a", "next"));
+    expect(fs.read("a")).toBe("next");
+  });
+
+  test("bad names and contents are refused: TypeError or RangeError, nothing changed", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    const attempt = (body: (tx: Transaction) => Promise<unknown>) => fs.transaction(body);
+    await expect(attempt((tx) => tx.write("", "x"))).rejects.toBeInstanceOf(RangeError);
+    await expect(attempt((tx) => tx.write("no/slash", "x"))).rejects.toBeInstanceOf(RangeError);
+    await expect(attempt((tx) => tx.write("x".repeat(25), "x"))).rejects.toBeInstanceOf(RangeError);
+    await expect(attempt((tx) => tx.write(7 as unknown as string, "x"))).rejects.toBeInstanceOf(TypeError);
+    await expect(attempt((tx) => tx.write("a", 7 as unknown as string))).rejects.toBeInstanceOf(TypeError);
+    await expect(attempt((tx) => tx.write("a", "x".repeat(2000)))).rejects.toBeInstanceOf(RangeError);
+    expect(fs.list()).toEqual([]);
+  });
+
+  test("a 1000-byte file round-trips, UTF-8 included", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    const text = "é".repeat(500);
+    await fs.transaction(async (tx) => tx.write("utf8.txt", text));
+    expect(fs.read("utf8.txt")).toBe(text);
+  });
+
+  test("what transaction() resolved survives a reboot, and ids keep rising after it", async () => {
+    const disk = new SimDisk();
+    const fs = ConcurrentFS.mount(disk);
+    const { txid } = await fs.transaction(async (tx) => tx.write("a", "durable"));
+    const again = ConcurrentFS.mount(disk.reboot());
+    expect(again.read("a")).toBe("durable");
+    const next = await again.transaction(async (tx) => tx.write("b", "later"));
+    expect(next.txid).toBeGreaterThan(txid);
+  });
+});
+
+describe("isolation: concurrent transactions look as if they ran one after another", () => {
+  test("concurrent increments lose no update, in every interleaving tried", async () => {
+    for (const seed of SEEDS) {
+      const { scheduler, fs } = scheduled(seed);
+      const increment = () => fs.transaction(async (tx) => {
+        const seen = Number((await tx.read("counter")) ?? "0");
+        await scheduler.point();
+        await tx.write("counter", String(seen + 1));
+        return seen;
+      });
+      const results = values(await scheduler.run([increment, increment, increment, increment]));
+      expect(fs.read("counter"), `seed ${seed}: a lost update`).toBe("4");
+      expect(results.map((r) => r.value).sort(), `seed ${seed}: each increment saw a different count`).toEqual([0, 1, 2, 3]);
+    }
+  });
+
+  test("a half-finished transaction is never visible to another", async () => {
+    for (const seed of SEEDS) {
+      const { scheduler, fs } = scheduled(seed);
+      values(await scheduler.run([() => fs.transaction(async (tx) => {
+        await tx.write("left", "old");
+        await tx.write("right", "old");
+      })]));
+      const writer = () => fs.transaction(async (tx) => {
+        await tx.write("left", "new");
+        await scheduler.point();
+        await tx.write("right", "new");
+      });
+      const reader = () => fs.transaction(async (tx) => {
+        const left = await tx.read("left");
+        await scheduler.point();
+        return [left, await tx.read("right")];
+      });
+      const [, seen] = values(await scheduler.run<{ txid: number; value: unknown }>([writer, reader]));
+      expectOneOf(`seed ${seed}: what the reader saw`, seen.value, [["before the writer", ["old", "old"]], ["after it", ["new", "new"]]]);
+    }
+  });
+
+  test("two transactions locking two files in opposite orders both finish: no deadlock", async () => {
+    for (const seed of SEEDS) {
+      const { scheduler, fs } = scheduled(seed);
+      const move = (from: string, to: string) => () => fs.transaction(async (tx) => {
+        const a = Number((await tx.read(from)) ?? "10");
+        await scheduler.point();
+        const b = Number((await tx.read(to)) ?? "10");
+        await scheduler.point();
+        await tx.write(from, String(a - 1));
+        await tx.write(to, String(b + 1));
+      });
+      values(await scheduler.run([move("x", "y"), move("y", "x"), move("x", "y")]));
+      expect(Number(fs.read("x")) + Number(fs.read("y")), `seed ${seed}: money was made or lost`).toBe(20);
+      expect(fs.read("x"), `seed ${seed}`).toBe("9");
+    }
+  });
+
+  test("random read-modify-write workloads equal some serial order of the committed transactions", async () => {
+    for (const seed of SEEDS) {
+      await expectSerializable(seed);
+    }
+  });
+});
+
+describe("group commit", () => {
+  test("transactions that commit together share flushes", async () => {
+    let grouped = 0;
+    let single = 0;
+    for (const seed of SEEDS.slice(0, 10)) {
+      grouped += await flushesFor(seed, true);
+      single += await flushesFor(seed, false);
+    }
+    expect(grouped, `group commit used ${grouped} flushes, one transaction at a time ${single}`).toBeLessThan(single * 0.6);
+  });
+
+  test("without group commit, every transaction is its own commit", async () => {
+    const counts = [await flushesFor(1, false), await flushesFor(2, false)];
+    const one = await flushesForOne();
+    expect(counts).toEqual([8 * one, 8 * one]);
+  });
+
+  test("every transaction of a group gets its own id, and ids follow commit order", async () => {
+    const { scheduler, fs } = scheduled(7);
+    const write = (i: number) => () => fs.transaction(async (tx) => tx.write(`f${i}`, String(i)));
+    const results = values(await scheduler.run([0, 1, 2, 3, 4, 5].map(write)));
+    const ids = results.map((r) => r.txid);
+    expect(new Set(ids).size).toBe(ids.length);
+    const [next] = values(await scheduler.run([() => fs.transaction(async (tx) => tx.write("g", "later"))]));
+    expect(next.txid).toBeGreaterThan(Math.max(...ids));
+  });
+});
+
+describe("crashes with several transactions in flight", () => {
+  for (const groupCommit of [true, false]) {
+    test(`every resolved transaction survives, every other one is all or nothing (group commit ${groupCommit ? "on" : "off"})`, async () => {
+      for (const seed of [3, 11]) {
+        // The file system is mounted (and recovered) by the explorer; its flushes wait at
+        // a point of the scheduler that the run creates.
+        const current: { scheduler?: Scheduler } = {};
+        await expectSurvivesCrashesAsync({
+          name: `seed ${seed}, group commit ${groupCommit ? "on" : "off"}`,
+          mount: (disk) => ConcurrentFS.mount(disk, { groupCommit, io: () => current.scheduler!.point() }),
+          observe: () => ({ resolved: new Set<number>() }),
+          async run(fs, observed) {
+            const scheduler = (current.scheduler = new Scheduler(seed));
+            const tx = (i: number) => async () => {
+              await fs.transaction(async (t) => {
+                await t.write(`a${i}`, `from ${i}`);
+                await scheduler.point();
+                await t.write(`b${i}`, `from ${i}`.repeat(60));
+              });
+              observed.resolved.add(i);
+            };
+            for (const result of await scheduler.run([0, 1, 2, 3].map(tx))) {
+              if (result.status === "rejected") throw result.reason; // the explorer ignores crashes
+            }
+          },
+          check(fs, observed) {
+            for (let i = 0; i < 4; i++) {
+              const pair = [fs.read(`a${i}`), fs.read(`b${i}`)];
+              const after = [`from ${i}`, `from ${i}`.repeat(60)];
+              if (observed.resolved.has(i)) expectOneOf(`transaction ${i} (resolved before the crash)`, pair, [["committed", after]]);
+              else expectOneOf(`transaction ${i} (in flight at the crash)`, pair, [["none of it", [undefined, undefined]], ["all of it", after]]);
+            }
+          },
+        });
+      }
+    });
+  }
+});
+
+async function flushesFor(seed: number, groupCommit: boolean): Promise<number> {
+  const { scheduler, disk, fs } = scheduled(seed, { groupCommit });
+  const before = disk.flushes;
+  const write = (i: number) => () => fs.transaction(async (tx) => {
+    await tx.write(`file-${i}`, `contents ${i}`);
+    await scheduler.point();
+  });
+  values(await scheduler.run([0, 1, 2, 3, 4, 5, 6, 7].map(write)));
+  return disk.flushes - before;
+}
+
+async function flushesForOne(): Promise<number> {
+  const disk = new SimDisk();
+  const fs = ConcurrentFS.mount(disk, { groupCommit: false });
+  const before = disk.flushes;
+  await fs.transaction(async (tx) => tx.write("only", "one"));
+  return disk.flushes - before;
+}
+
+/** A tiny seeded random generator, so each workload is the same on every run. */
+function random(seed: number): () => number {
+  let x = seed * 2654435761 >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+interface Op {
+  kind: "read" | "write";
+  file: string;
+}
+
+/**
+ * Three or four transactions over three files, each a random mix of reads and writes, a
+ * write storing what the transaction has read so far. The outcome (what each committed
+ * transaction read, and the final files) must be what running the committed transactions
+ * one at a time in some order gives.
+ */
+async function expectSerializable(seed: number): Promise<void> {
+  const rand = random(seed);
+  const files = ["p", "q", "r"];
+  const programs: Op[][] = Array.from({ length: 3 + Math.floor(rand() * 2) }, () =>
+    Array.from({ length: 2 + Math.floor(rand() * 3) }, () => ({
+      kind: rand() < 0.5 ? "read" : "write",
+      file: files[Math.floor(rand() * files.length)],
+    })));
+  const { scheduler, fs } = scheduled(seed);
+  const run = (program: Op[], i: number) => () => fs.transaction(async (tx) => {
+    const reads: (string | undefined)[] = [];
+    for (const op of program) {
+      if (op.kind === "read") reads.push(await tx.read(op.file));
+      else await tx.write(op.file, `t${i}:${reads.length}`);
+      await scheduler.point();
+    }
+    return reads;
+  });
+  const results = values(await scheduler.run(programs.map(run)));
+  const actual = { reads: results.map((r) => r.value), files: Object.fromEntries(files.map((f) => [f, fs.read(f)])) };
+  for (const order of permutations(programs.map((_, i) => i))) {
+    const state = new Map<string, string>();
+    const reads: (string | undefined)[][] = [];
+    for (const i of order) {
+      const seen: (string | undefined)[] = [];
+      for (const op of programs[i]) {
+        if (op.kind === "read") seen.push(state.get(op.file));
+        else state.set(op.file, `t${i}:${seen.length}`);
+      }
+      reads[i] = seen;
+    }
+    const serial = { reads, files: Object.fromEntries(files.map((f) => [f, state.get(f)])) };
+    if (JSON.stringify(serial) === JSON.stringify(actual)) return;
+  }
+  throw new Error(`seed ${seed}: no serial order of the transactions gives this outcome: ${JSON.stringify(actual)}`);
+}
+
+function permutations(items: number[]): number[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
