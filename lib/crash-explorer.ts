@@ -31,7 +31,7 @@
  * ```
  */
 import { CrashError, SimDisk } from "./sim-disk.ts";
-import type { DiskWrite } from "./sim-disk.ts";
+import type { CacheSurvivors, DiskWrite } from "./sim-disk.ts";
 
 /** One operation of a workload, named for the failure story ("write notes.txt (1200 bytes)"). */
 export interface Step<FS> {
@@ -51,6 +51,43 @@ export interface CrashOutcome {
   totalWrites: number;
   /** Set when recovery itself crashed after this many of its writes before the final mount. */
   recoveryCrash?: number;
+  /** Volatile exploration: the power cut struck at this flush (1-based) of the run, which never happened. */
+  flush?: number;
+  /** Volatile exploration: what the write cache held at the power cut, and what of it reached the disk. */
+  cache?: CacheOutcome;
+  /** Volatile exploration, recovery crashed: at this flush of recovery (else at write `recoveryCrash`). */
+  recoveryFlush?: number;
+  /** Volatile exploration, recovery crashed: its write cache at that power cut. */
+  recoveryCache?: CacheOutcome;
+}
+
+/** The write cache at a power cut (volatile model); writes are named by their 1-based index. */
+export interface CacheOutcome {
+  /** Writes issued since the last flush, in order. */
+  pending: number[];
+  /** Those that reached the disk whole. */
+  reached: number[];
+  /** One that reached it in part: these sectors new, the others old. */
+  torn?: { index: number; sectors: number[] };
+}
+
+/**
+ * Crash states per crash point in the volatile model. Every combination of "which cached
+ * write reached the disk" is tried while there are at most `maxSubsets` of them; beyond
+ * that, a seeded sample: none, all, and for each block all-but-it and only-it (so
+ * 2 + 2 × blocks states even when that is more), then random ones up to `maxSubsets`.
+ * Torn writes add at most `maxSubsets` more states per point. Crashes during recovery
+ * use `recoveryMaxSubsets` instead, since recovery runs once per explored state.
+ */
+export interface VolatileExploration {
+  /** 256 by default. */
+  maxSubsets?: number;
+  /** The same bound at the crash points of recovery; 8 by default. */
+  recoveryMaxSubsets?: number;
+  /** Seed of the sample; 1 by default. */
+  seed?: number;
+  /** Also tear writes (some sectors new, some old) when sectors are smaller than blocks; true by default. */
+  torn?: boolean;
 }
 
 export interface Exploration<FS> {
@@ -65,6 +102,12 @@ export interface Exploration<FS> {
   check(fs: FS, outcome: CrashOutcome): void;
   /** Also crash recovery at each of its writes; true by default. */
   crashDuringRecovery?: boolean;
+  /**
+   * Explore the volatile model (a disk with `model: "volatile"`; the default disk becomes
+   * one): crash at every write and every flush, and at each crash point try the states
+   * the write cache can leave (see VolatileExploration). `true` takes the defaults.
+   */
+  volatile?: VolatileExploration | true;
 }
 
 export interface CrashFailure {
@@ -93,6 +136,7 @@ interface Run<FS> {
 
 /** Checks every crash point (and every crash during recovery); returns what failed. */
 export function exploreCrashes<FS>(exploration: Exploration<FS>, options: { stopAtFirst?: boolean } = {}): ExplorationReport {
+  if (exploration.volatile) return exploreVolatileCrashes(exploration, options.stopAtFirst ?? false);
   const explorer = new Explorer(exploration, options.stopAtFirst ?? false);
   explorer.explore();
   return { points: explorer.points, failures: explorer.failures };
@@ -140,10 +184,10 @@ class Explorer<FS> {
   #explorePoint(point: number, total: number): void {
     const run = this.#run(point);
     const outcome: CrashOutcome = { completed: run.completed, interrupted: run.interrupted, point, totalWrites: total };
-    if (!run.crashed) {
-      const why = run.error === undefined
+    if (!run.crashed || run.error === undefined) {
+      const why = run.crashed
         ? "the code under test caught the CrashError and went on; a power cut cannot be caught, so let CrashError propagate"
-        : `the workload threw ${errorText(run.error)} instead of crashing; is it deterministic?`;
+        : `the workload ${run.error === undefined ? "made fewer writes than before" : `threw ${errorText(run.error)}`} instead of crashing; is it deterministic?`;
       this.#fail(outcome, [this.#header(outcome), ...this.#timeline(run.disk.log, point), why]);
       return;
     }
@@ -181,15 +225,22 @@ class Explorer<FS> {
     const disk = run.disk.reboot();
     disk.crashAfter(j);
     const outcome: CrashOutcome = { ...base, recoveryCrash: j };
+    let threw = false;
     try {
       this.#e.mount(disk);
     } catch (error) {
+      threw = true;
       if (!disk.crashed) {
         this.#fail(outcome, [...this.#story(outcome, run, disk.log), `mount (recovery) threw ${errorText(error)}`]);
         return;
       }
     }
     if (!disk.crashed) return; // recovery wrote less this time: nothing to crash
+    if (!threw) {
+      this.#fail(outcome, [...this.#story(outcome, run, disk.log),
+        "recovery caught the CrashError and went on; a power cut cannot be caught, so let CrashError propagate"]);
+      return;
+    }
     this.#recoverAndCheck(disk, outcome, run, disk.log);
   }
 
@@ -328,4 +379,450 @@ function messageOf(error: unknown): string {
 function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+// ---------------------------------------------------------------------------------------
+// The volatile model: a write cache that loses, reorders and tears what was not flushed.
+// Crash points are every write and every flush of the run, and the moment after its last
+// step; at each, the states the cache can leave behind (cacheStates) are each rebooted,
+// recovered and checked. Recovery crashes are explored from the two extreme states of each
+// point (nothing of the cache reached the disk; all of it did), with the same enumeration.
+
+type VolatileCrash = { kind: "write"; writes: number } | { kind: "flush"; flushes: number } | { kind: "end" };
+
+interface VolatileRun {
+  disk: SimDisk;
+  completed: number;
+  interrupted?: number;
+  error?: unknown;
+  stepStarts: number[];
+  /** Flushes done before each step started (index = step). */
+  stepFlushStarts: number[];
+}
+
+/** One state the write cache can leave: what to pass to reboot(), and how the story tells it. */
+interface CacheState {
+  survivors: CacheSurvivors;
+  outcome: CacheOutcome;
+  /** Nothing reached the disk, or everything did: recovery crashes are explored from these. */
+  extreme: boolean;
+}
+
+interface RecoveryCrash {
+  log: readonly DiskWrite[];
+  flushPoints: readonly number[];
+  cache: CacheOutcome;
+  flush?: number;
+}
+
+const DEFAULT_MAX_SUBSETS = 256;
+const DEFAULT_RECOVERY_MAX_SUBSETS = 8;
+
+function exploreVolatileCrashes<FS>(exploration: Exploration<FS>, stopAtFirst: boolean): ExplorationReport {
+  const explorer = new VolatileExplorer(exploration, stopAtFirst);
+  explorer.explore();
+  return { points: explorer.points, failures: explorer.failures };
+}
+
+class VolatileExplorer<FS> {
+  points = 0;
+  failures: CrashFailure[] = [];
+  readonly #e: Exploration<FS>;
+  readonly #stopAtFirst: boolean;
+  readonly #options: Required<VolatileExploration>;
+  #plan: readonly DiskWrite[] = [];
+  #planFlushes: readonly number[] = [];
+  #stepStarts: number[] = [];
+  #stepFlushStarts: number[] = [];
+  readonly #recoveriesCrashed = new Set<string>();
+
+  constructor(exploration: Exploration<FS>, stopAtFirst: boolean) {
+    this.#e = exploration;
+    this.#stopAtFirst = stopAtFirst;
+    const given = exploration.volatile === true ? {} : exploration.volatile ?? {};
+    const bound = (name: "maxSubsets" | "recoveryMaxSubsets", fallback: number) => {
+      const value = given[name] ?? fallback;
+      if (!Number.isInteger(value) || value < 2) {
+        throw new RangeError(`volatile.${name} must be a whole number of at least 2, got ${String(value)}`);
+      }
+      return value;
+    };
+    this.#options = {
+      maxSubsets: bound("maxSubsets", DEFAULT_MAX_SUBSETS),
+      recoveryMaxSubsets: bound("recoveryMaxSubsets", DEFAULT_RECOVERY_MAX_SUBSETS),
+      seed: given.seed ?? 1,
+      torn: given.torn ?? true,
+    };
+  }
+
+  get #done(): boolean {
+    return this.#stopAtFirst && this.failures.length > 0;
+  }
+
+  explore(): void {
+    const clean = this.#run(undefined);
+    if (clean.disk.model !== "volatile") {
+      throw new TypeError('volatile exploration needs disks in the volatile model: newDisk: () => new SimDisk({ model: "volatile" })');
+    }
+    this.#plan = [...clean.disk.log];
+    this.#planFlushes = [...clean.disk.flushPoints];
+    this.#stepStarts = clean.stepStarts;
+    this.#stepFlushStarts = clean.stepFlushStarts;
+    const total = clean.disk.writes;
+    const outcome: CrashOutcome = { completed: clean.completed, point: total, totalWrites: total };
+    if (clean.error !== undefined || clean.disk.crashed) {
+      const where = clean.interrupted === undefined ? "the first mount" : `step ${clean.interrupted + 1} "${this.#e.steps[clean.interrupted].name}"`;
+      this.#fail(outcome, [`the workload failed without any crash, in ${where}:`, `  ${errorText(clean.error ?? new CrashError())}`]);
+      return;
+    }
+    this.#recover(clean, clean.disk.reboot(), outcome);
+    for (const crash of this.#crashPoints(total)) {
+      if (this.#done) return;
+      this.#explorePoint(crash, total, clean);
+    }
+  }
+
+  /** Every write and every flush of the run, in the order they happened, then the end. */
+  #crashPoints(total: number): VolatileCrash[] {
+    const points: VolatileCrash[] = [];
+    for (let writes = 0; writes <= total; writes++) {
+      this.#planFlushes.forEach((at, flushes) => {
+        if (at === writes) points.push({ kind: "flush", flushes });
+      });
+      if (writes < total) points.push({ kind: "write", writes });
+    }
+    points.push({ kind: "end" });
+    return points;
+  }
+
+  #explorePoint(crash: VolatileCrash, total: number, clean: VolatileRun): void {
+    const run = crash.kind === "end" ? clean : this.#run(crash);
+    const outcome: CrashOutcome = { completed: run.completed, interrupted: run.interrupted, point: run.disk.writes, totalWrites: total };
+    if (crash.kind === "flush") outcome.flush = crash.flushes + 1;
+    if (crash.kind === "end") {
+      if (run.disk.pending.length === 0) return; // the clean reboot already covered it
+    } else if (!run.disk.crashed || (run.error !== undefined && !isCrash(run.error))) {
+      const why = !run.disk.crashed
+        ? run.error === undefined
+          ? "the code under test caught the CrashError and went on; a power cut cannot be caught, so let CrashError propagate"
+          : `the workload threw ${errorText(run.error)} instead of crashing; is it deterministic?`
+        : `the code under test caught the CrashError and threw ${errorText(run.error)} instead; let CrashError propagate`;
+      this.#fail(outcome, [...this.#story(outcome, run), why]);
+      return;
+    }
+    const seen = new Set<string>();
+    for (const state of cacheStates(run.disk, this.#options)) {
+      if (this.#done) return;
+      const rebooted = run.disk.reboot(state.survivors);
+      const key = stateKey(run.disk, rebooted);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const recovered = this.#recover(run, rebooted, { ...outcome, cache: state.outcome });
+      if (recovered && state.extreme && this.#e.crashDuringRecovery !== false) {
+        // Many crash points leave the same disk (nothing of the cache reached it): crash
+        // that recovery once per disk state and step.
+        const whole = `${diskKey(run.disk.reboot(state.survivors))}|${outcome.completed}|${outcome.interrupted}`;
+        if (this.#recoveriesCrashed.has(whole)) continue;
+        this.#recoveriesCrashed.add(whole);
+        this.#crashRecovery(run, state, { ...outcome, cache: state.outcome }, recovered);
+      }
+    }
+  }
+
+  /** Mounts the rebooted `disk` (recovery), checks; returns it after the recovery. */
+  #recover(run: VolatileRun, disk: SimDisk, outcome: CrashOutcome, recovery?: RecoveryCrash): SimDisk | undefined {
+    this.points += 1;
+    let fs: FS;
+    try {
+      fs = this.#e.mount(disk);
+    } catch (error) {
+      this.#fail(outcome, [...this.#story(outcome, run, recovery), `after reboot, mount (recovery) threw ${errorText(error)}`]);
+      return undefined;
+    }
+    try {
+      this.#e.check(fs, outcome);
+    } catch (error) {
+      this.#fail(outcome, [...this.#story(outcome, run, recovery), `after reboot and recovery: ${messageOf(error)}`]);
+    }
+    return disk;
+  }
+
+  /** Crashes the recovery from `state` at each of its writes and flushes, and after it returned. */
+  #crashRecovery(run: VolatileRun, state: CacheState, base: CrashOutcome, recovered: SimDisk): void {
+    const arms: Array<{ flush?: number; arm(d: SimDisk): void }> = [];
+    for (let writes = 0; writes <= recovered.writes; writes++) {
+      recovered.flushPoints.forEach((at, flushes) => {
+        if (at === writes) arms.push({ flush: flushes + 1, arm: (d) => d.crashBeforeFlush(flushes) });
+      });
+      if (writes < recovered.writes) arms.push({ arm: (d) => d.crashAfter(writes) });
+    }
+    for (const { flush, arm } of arms) {
+      if (this.#done) return;
+      const disk = run.disk.reboot(state.survivors);
+      arm(disk);
+      try {
+        this.#e.mount(disk);
+      } catch (error) {
+        if (!disk.crashed || !isCrash(error)) {
+          const outcome = { ...base, recoveryCrash: disk.writes };
+          this.#fail(outcome, [...this.#story(outcome, run), `mount (recovery) threw ${errorText(error)} at a simulated power cut; let CrashError propagate`]);
+          return;
+        }
+      }
+      if (!disk.crashed) continue; // recovery did less this time: nothing to crash
+      this.#recoveryStates(run, base, disk, flush);
+    }
+    if (recovered.pending.length > 0) this.#recoveryStates(run, base, recovered, undefined);
+  }
+
+  #recoveryStates(run: VolatileRun, base: CrashOutcome, disk: SimDisk, flush: number | undefined): void {
+    const seen = new Set<string>();
+    for (const state of cacheStates(disk, this.#options, this.#options.recoveryMaxSubsets)) {
+      if (this.#done) return;
+      const rebooted = disk.reboot(state.survivors);
+      const key = stateKey(disk, rebooted);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const outcome: CrashOutcome = { ...base, recoveryCrash: disk.writes, recoveryCache: state.outcome };
+      if (flush !== undefined) outcome.recoveryFlush = flush;
+      const recovery: RecoveryCrash = { log: [...disk.log], flushPoints: [...disk.flushPoints], cache: state.outcome, flush };
+      this.#recover(run, rebooted, outcome, recovery);
+    }
+  }
+
+  #run(crash: VolatileCrash | undefined): VolatileRun {
+    const disk = this.#e.newDisk ? this.#e.newDisk() : new SimDisk({ model: "volatile" });
+    if (crash?.kind === "write") disk.crashAfter(crash.writes);
+    if (crash?.kind === "flush") disk.crashBeforeFlush(crash.flushes);
+    const run: VolatileRun = { disk, completed: 0, stepStarts: [], stepFlushStarts: [] };
+    try {
+      const fs = this.#e.mount(disk);
+      this.#e.steps.forEach((step, i) => {
+        run.interrupted = i;
+        run.stepStarts[i] = disk.writes;
+        run.stepFlushStarts[i] = disk.flushes;
+        step.run(fs);
+        run.completed = i + 1;
+        run.interrupted = undefined;
+      });
+    } catch (error) {
+      run.error = error;
+    }
+    return run;
+  }
+
+  #fail(outcome: CrashOutcome, lines: string[]): void {
+    this.failures.push({ outcome, message: lines.join("\n") });
+  }
+
+  #story(outcome: CrashOutcome, run: VolatileRun, recovery?: RecoveryCrash): string[] {
+    const lines = [this.#header(outcome), ...this.#timeline(run.disk.log, outcome)];
+    if (outcome.cache) lines.push(`  ${describeCache(outcome.cache)}`);
+    if (recovery) {
+      const at = recovery.flush === undefined ? `after ${recovery.log.length} of its writes` : `at its flush ${recovery.flush}`;
+      lines.push(`then recovery lost power too, ${at}:`);
+      recovery.log.forEach((w, i) => {
+        recovery.flushPoints.forEach((p) => {
+          if (p === i) lines.push(FLUSH_LINE);
+        });
+        lines.push(formatWrite(w) + cacheNote(recovery.cache, w.index));
+      });
+      lines.push(`  ${describeCache(recovery.cache)}`, "then a second reboot and recovery");
+    }
+    return lines;
+  }
+
+  #header(outcome: CrashOutcome): string {
+    const name = this.#e.name ? `${this.#e.name}: ` : "";
+    const { point, totalWrites: total } = outcome;
+    if (outcome.flush === undefined && point === total && outcome.cache) {
+      return `${name}power cut after all ${this.#e.steps.length} steps returned (after write ${total} of ${total}), with no clean shutdown:`;
+    }
+    if (point === total && !outcome.cache && outcome.flush === undefined) {
+      return `no crash: ${this.#e.steps.length} steps completed, ${total} writes, then a clean reboot (the cache was flushed)`;
+    }
+    const when = outcome.flush !== undefined
+      ? `crash at flush ${outcome.flush} (after write ${point} of ${total})`
+      : point === 0 ? `crash before the first of ${total} writes` : `crash after write ${point} of ${total}`;
+    const during = outcome.interrupted === undefined
+      ? outcome.completed === this.#e.steps.length ? "after the last step" : "during the first mount"
+      : `during step ${outcome.interrupted + 1} of ${this.#e.steps.length} "${this.#e.steps[outcome.interrupted].name}"`;
+    return `${name}${when}, ${during}:`;
+  }
+
+  /** The issued writes with flushes and step headings between them; cached ones say what became of them. */
+  #timeline(log: readonly DiskWrite[], outcome: CrashOutcome): string[] {
+    const { point } = outcome;
+    if (point === outcome.totalWrites && !outcome.cache) return [];
+    const lines: string[] = [];
+    const shownFrom = Math.max(0, point - MAX_TIMELINE);
+    if (shownFrom > 0) lines.push(`  … ${shownFrom} earlier writes`);
+    // Flushes and step headings at write position i, in the order they happened.
+    const happened = (f: number) => outcome.flush === undefined || f + 1 < outcome.flush;
+    for (let i = shownFrom; i <= point; i++) {
+      const events: Array<[order: number, line: string]> = [];
+      this.#planFlushes.forEach((at, f) => {
+        if (at === i && happened(f)) events.push([f, FLUSH_LINE]);
+      });
+      this.#stepStarts.forEach((start, step) => {
+        if (start === i && (i < point || step <= (outcome.interrupted ?? -1))) {
+          events.push([this.#stepFlushStarts[step] - 0.5, `  step ${step + 1}: ${this.#e.steps[step].name}`]);
+        }
+      });
+      lines.push(...events.sort((a, b) => a[0] - b[0]).map(([, line]) => line));
+      if (i < point) {
+        const w = log[i] ?? this.#plan[i];
+        lines.push(formatWrite(w) + (outcome.cache ? cacheNote(outcome.cache, w.index) : ""));
+      }
+    }
+    if (outcome.flush !== undefined) lines.push("  ✗ flush                ← power cut here: this flush never happened");
+    else if (point < this.#plan.length) lines.push(`${formatWrite(this.#plan[point], "✗")}   ← power cut here, never written`);
+    else lines.push("  ✗ power cut here, after the last step returned");
+    return lines;
+  }
+}
+
+const FLUSH_LINE = "    — flush: every write above is durable";
+
+function cacheNote(cache: CacheOutcome, index: number): string {
+  if (!cache.pending.includes(index)) return "";
+  if (cache.torn?.index === index) return `   (cached; torn: only sectors ${ranges(cache.torn.sectors)} reached the disk)`;
+  return cache.reached.includes(index) ? "   (cached; reached the disk)" : "   (cached; lost)";
+}
+
+function describeCache(cache: CacheOutcome): string {
+  if (cache.pending.length === 0) return "the write cache was empty at the power cut";
+  const lost = cache.pending.filter((i) => !cache.reached.includes(i) && cache.torn?.index !== i);
+  const parts = [`reached the disk: ${cache.reached.length ? cache.reached.join(", ") : "none"}`];
+  if (cache.torn) parts.push(`torn: ${cache.torn.index} (sectors ${ranges(cache.torn.sectors)} new, the rest old)`);
+  parts.push(`lost: ${lost.length ? lost.join(", ") : "none"}`);
+  return `write cache at the power cut: ${cache.pending.length} unflushed writes; ${parts.join("; ")}`;
+}
+
+/** [0, 1, 2, 5] → "0–2, 5". */
+function ranges(values: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
+    out.push(j === i ? `${values[i]}` : `${values[i]}–${values[j]}`);
+    i = j;
+  }
+  return out.join(", ");
+}
+
+/**
+ * The states a volatile disk's cache can leave at a power cut. For each block written
+ * since the last flush, the disk holds its old contents or one of those writes; every
+ * combination while there are at most maxSubsets, else a seeded sample of that many that
+ * always includes none, all, all-but-one-block and one-block-only. Then torn writes: the
+ * last write to a block, some sectors new (a prefix or a suffix of the block), with every
+ * other cached write reached; and the very last write torn with nothing else reached.
+ */
+function cacheStates(disk: SimDisk, options: Required<VolatileExploration>, max = options.maxSubsets): CacheState[] {
+  const pending = disk.pending;
+  const all = pending.map((w) => w.index);
+  if (pending.length === 0) return [{ survivors: { reached: [] }, outcome: { pending: [], reached: [] }, extreme: true }];
+  const byBlock = new Map<number, DiskWrite[]>();
+  for (const w of pending) byBlock.set(w.block, [...(byBlock.get(w.block) ?? []), w]);
+  const lists = [...byBlock.values()];
+  const latest = lists.map((l) => l.length);
+  const none = lists.map(() => 0);
+  const reachedBy = (choice: readonly number[]) => choice.flatMap((c, i) => (c === 0 ? [] : [lists[i][c - 1].index])).sort((a, b) => a - b);
+  const states: CacheState[] = [];
+  const chosen = new Set<string>();
+  const add = (choice: readonly number[]) => {
+    const key = choice.join(",");
+    if (chosen.has(key)) return;
+    chosen.add(key);
+    const reached = reachedBy(choice);
+    const extreme = key === none.join(",") || key === latest.join(",");
+    states.push({ survivors: { reached }, outcome: { pending: all, reached }, extreme });
+  };
+  const combinations = lists.reduce((n, l) => n * (l.length + 1), 1);
+  if (combinations <= max) {
+    for (let n = 0; n < combinations; n++) {
+      let rest = n;
+      add(lists.map((l) => {
+        const c = rest % (l.length + 1);
+        rest = Math.floor(rest / (l.length + 1));
+        return c;
+      }));
+    }
+  } else {
+    add(none);
+    add(latest);
+    lists.forEach((_, i) => {
+      add(latest.map((c, j) => (j === i ? 0 : c)));
+      add(none.map((c, j) => (j === i ? latest[i] : c)));
+    });
+    const random = mulberry32(options.seed * 0x9e3779b1 + pending[0].index * 7919 + pending.length);
+    for (let tries = 0; states.length < max && tries < max * 20; tries++) {
+      add(lists.map((l) => Math.floor(random() * (l.length + 1))));
+    }
+  }
+  if (options.torn && disk.sectorSize < disk.blockSize) states.push(...tornStates(disk, lists, all, max));
+  return states;
+}
+
+function tornStates(disk: SimDisk, lists: DiskWrite[][], all: number[], max: number): CacheState[] {
+  const sectors = disk.blockSize / disk.sectorSize;
+  const masks: number[][] = [];
+  for (let k = 1; k < sectors; k++) {
+    masks.push(Array.from({ length: k }, (_, s) => s));
+    masks.push(Array.from({ length: k }, (_, s) => sectors - k + s));
+  }
+  const last = all[all.length - 1];
+  const states: CacheState[] = [];
+  const byRecency = [...lists].sort((a, b) => b[b.length - 1].index - a[a.length - 1].index);
+  for (const list of byRecency) {
+    const torn = list[list.length - 1];
+    // Underneath the torn write: every other cached write reached (an earlier write to the
+    // same block included); for the very last write also: nothing else reached.
+    const others = all.filter((i) => i !== torn.index);
+    const bases = torn.index === last ? [others, list.slice(0, -1).map((w) => w.index)] : [others];
+    for (const reached of bases) {
+      for (const mask of masks) {
+        if (states.length >= max) return states;
+        states.push({ survivors: { reached, torn: { index: torn.index, sectors: mask } }, outcome: { pending: all, reached, torn: { index: torn.index, sectors: mask } }, extreme: false });
+      }
+    }
+  }
+  return states;
+}
+
+/** What a state leaves on the blocks the crashed disk's cache touched: equal keys, equal disks (64-bit hash). */
+function stateKey(disk: SimDisk, after: SimDisk): string {
+  return hashBlocks(after, new Set(disk.pending.map((w) => w.block)));
+}
+
+/** A 64-bit hash of a whole disk's durable contents. */
+function diskKey(disk: SimDisk): string {
+  return hashBlocks(disk, Array.from({ length: disk.blocks }, (_, b) => b));
+}
+
+function hashBlocks(disk: SimDisk, blocks: Iterable<number>): string {
+  let a = 0x811c9dc5;
+  let b = 0x2545f491;
+  for (const block of blocks) {
+    const bytes = disk.read(block);
+    a = Math.imul(a ^ block, 0x01000193);
+    for (let i = 0; i < bytes.length; i++) {
+      a = Math.imul(a ^ bytes[i], 0x01000193);
+      b = Math.imul(b ^ bytes[i], 0x5bd1e995) ^ (b >>> 15);
+    }
+  }
+  return `${a >>> 0}:${b >>> 0}`;
+}
+
+/** A small seeded PRNG (mulberry32): the same seed samples the same states on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -11,6 +11,7 @@
  * ```
  */
 import MarkdownIt from "markdown-it";
+import type { MarkdownIt as Markdown, RendererRule } from "markdown-it";
 import anchor from "markdown-it-anchor";
 import hljs from "highlight.js/lib/common";
 import { posix } from "node:path";
@@ -30,7 +31,7 @@ function highlight(code: string, lang: string): string {
   return ""; // markdown-it escapes it
 }
 
-function createRenderer(): MarkdownIt {
+function createRenderer(): Markdown {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false, highlight });
   md.use(anchor, { slugify, tabIndex: false });
   const fence = md.renderer.rules.fence!;
@@ -39,10 +40,10 @@ function createRenderer(): MarkdownIt {
     if (token.info.trim() === "sharing") return sharingSvg(token.content);
     return fence(tokens, idx, options, env, self);
   };
-  const linkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-  md.renderer.rules.link_open = (tokens, idx, options, env: RenderContext, self) => {
+  const linkOpen: RendererRule = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
-    token.attrSet("href", rewriteHref(token.attrGet("href") ?? "", env));
+    token.attrSet("href", rewriteHref(String(token.attrGet("href") ?? ""), env as unknown as RenderContext));
     return linkOpen(tokens, idx, options, env, self);
   };
   return md;
@@ -75,11 +76,11 @@ export function filePageHref(file: string): string {
   return `files/${file.split("/").map(encodeURIComponent).join("/")}.html`;
 }
 
-let renderer: MarkdownIt | undefined;
+let renderer: Markdown | undefined;
 
 export function renderMarkdown(markdown: string, context: RenderContext): string {
   renderer ??= createRenderer();
-  return renderer.render(markdown, context);
+  return renderer.render(markdown, context as unknown as Record<string, unknown>);
 }
 
 /** Highlighted source of a kit file, for its page in the workbook. */

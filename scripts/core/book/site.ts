@@ -50,7 +50,10 @@ export function buildSite(input: SiteInput): SiteOutput {
   const linkedFiles = new Set<string>();
   lessons.forEach((lesson, i) => {
     const context = { baseDir: `lessons/${lesson.id}`, linkedFiles };
-    const markdown = readFileSync(path.join(KIT, "lessons", lesson.id, "README.md"), "utf8");
+    const readme = path.join(KIT, "lessons", lesson.id, "README.md");
+    const markdown = existsSync(readme)
+      ? readFileSync(readme, "utf8")
+      : `# ${lesson.id} · ${lesson.title}\n\nThis lesson's text is missing: \`lessons/${lesson.id}/README.md\` is not in the kit.\n`;
     const body = renderMarkdown(markdown, context);
     emit(`${lesson.id}.html`, lessonPage(lesson, body, {
       previous: lessons[i - 1],

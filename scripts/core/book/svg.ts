@@ -85,16 +85,17 @@ function kindOf(label: string): keyof typeof COLORS {
 
 /** Writes as numbered boxes left to right, steps above them, a row of crash-point dots per implementation below. */
 export function timelineSvg(data: TimelineFigure): string {
-  const cell = 26, left = 130, top = 34, pad = 10;
+  const cell = 26, left = 130, top = 44, pad = 10;
   const points = data.writes.length + 1;
   const width = left + points * cell + pad;
   const height = top + 40 + data.rows.length * 24 + 30;
   const parts: string[] = [];
-  for (const step of data.steps) {
+  data.steps.forEach((step, i) => {
     const x = left + step.start * cell;
-    parts.push(`<line x1="${x}" y1="4" x2="${x}" y2="${top + 30}" stroke="${COLORS.muted}" stroke-dasharray="3 3"/>`);
-    parts.push(`<text x="${x + 3}" y="14" fill="${COLORS.muted}">${esc(step.name)}</text>`);
-  }
+    const y = i % 2 === 0 ? 14 : 30; // alternate rows, so that short steps' names do not overlap
+    parts.push(`<line x1="${x}" y1="${y - 10}" x2="${x}" y2="${top + 30}" stroke="${COLORS.muted}" stroke-dasharray="3 3"/>`);
+    parts.push(`<text x="${x + 3}" y="${y}" fill="${COLORS.muted}">${esc(step.name)}</text>`);
+  });
   parts.push(`<text x="0" y="${top + 18}" fill="${COLORS.text}">disk writes</text>`);
   data.writes.forEach((w, i) => {
     const x = left + i * cell + cell / 2;
