@@ -12,6 +12,18 @@
  * Each applied write is logged (block, the caller's optional label, bytes), so that a
  * failing crash test can tell the story of the run write by write.
  *
+ * The volatile model (`new SimDisk({ model: "volatile", sectorSize: 64 })`, lesson 5 on)
+ * puts a write cache in front of the media, as real drives have. A write lands in the
+ * cache (reads see it at once); only `flush()` makes the cached writes durable. At a power
+ * cut any of the cached writes may or may not have reached the media, in any order: for
+ * each block, its old contents or any one of the writes to it since the last flush. A block
+ * being written when the power went may be torn: some of its sectors new, the rest old;
+ * a single sector is never torn (`sectorSize` divides `blockSize`; by default a sector is
+ * the whole block). `reboot(survivors)` picks the state: which cached writes reached the
+ * media, and optionally one torn write. Without survivors, a crashed disk loses its whole
+ * cache and a disk that did not crash is shut down cleanly (its cache is flushed). The
+ * crash explorer enumerates these states (`volatile` option of lib/crash-explorer.ts).
+ *
  * @example
  * ```ts
  * import { CrashError, SimDisk } from "../lib/sim-disk.ts";
@@ -48,6 +60,29 @@ export interface SimDiskOptions {
   blocks?: number;
   /** Bytes per block; 512 by default. */
   blockSize?: number;
+  /** "ordered" (default): every write is durable on return. "volatile": a write cache that only flush() empties. */
+  model?: DiskModel;
+  /** The unit a power cut never tears; divides blockSize; blockSize by default. */
+  sectorSize?: number;
+}
+
+export type DiskModel = "ordered" | "volatile";
+
+/**
+ * Which cached (unflushed) writes of a volatile disk reached the media at the power cut.
+ * Writes are named by their `DiskWrite.index`; for a block written more than once, the
+ * reached write issued last wins. `torn` is a write that reached the media only in part:
+ * the listed sectors (0-based, within the block) are new, the others keep what was there.
+ */
+export interface CacheSurvivors {
+  reached: readonly number[];
+  torn?: { index: number; sectors: readonly number[] };
+}
+
+/** A write in the volatile cache: its log entry and the full block image it will leave. */
+interface CachedWrite {
+  write: DiskWrite;
+  image: Uint8Array;
 }
 
 const DEFAULT_BLOCKS = 256;
@@ -64,11 +99,33 @@ export class SimDisk {
   /** Writes still allowed before the armed crash; undefined when none is armed. */
   #writesBeforeCrash: number | undefined;
   readonly #log: DiskWrite[] = [];
+  readonly model: DiskModel;
+  readonly sectorSize: number;
+  /** Volatile model only: the writes since the last flush, in issue order. */
+  readonly #cache: CachedWrite[] = [];
+  /** Flushes still allowed before an armed crash at a flush; undefined when none is armed. */
+  #flushesBeforeCrash: number | undefined;
+  readonly #flushPoints: number[] = [];
 
   constructor(options: SimDiskOptions = {}) {
     this.blocks = positiveInteger(options.blocks ?? DEFAULT_BLOCKS, "blocks");
     this.blockSize = positiveInteger(options.blockSize ?? DEFAULT_BLOCK_SIZE, "blockSize");
     this.media = new Uint8Array(this.blocks * this.blockSize);
+    this.model = diskModel(options.model);
+    this.sectorSize = positiveInteger(options.sectorSize ?? this.blockSize, "sectorSize");
+    if (this.blockSize % this.sectorSize !== 0) {
+      throw new RangeError(`SimDisk sectorSize ${this.sectorSize} must divide blockSize ${this.blockSize}`);
+    }
+  }
+
+  /** For each flush of this boot, how many writes had been issued before it (for timelines). */
+  get flushPoints(): readonly number[] {
+    return this.#flushPoints;
+  }
+
+  /** Volatile model: the writes since the last flush, not yet durable (empty in the ordered model). */
+  get pending(): readonly DiskWrite[] {
+    return this.#cache.map((c) => c.write);
   }
 
   /** Writes applied since construction or reboot. */
@@ -94,6 +151,10 @@ export class SimDisk {
   /** A copy of the block's durable contents. */
   read(block: number): Uint8Array {
     this.checkBlock(block);
+    if (!this.#crashed) {
+      const cached = this.#cache.findLast((c) => c.write.block === block);
+      if (cached) return cached.image.slice();
+    }
     const start = block * this.blockSize;
     return this.media.slice(start, start + this.blockSize);
   }
@@ -108,17 +169,42 @@ export class SimDisk {
       throw new RangeError(`write(${block}, …): ${data.length} bytes do not fit a ${this.blockSize}-byte block`);
     }
     this.powerCheck();
+    this.#writes += 1;
+    const write: DiskWrite = { index: this.#writes, block, label: String(label), bytes: data.length };
+    this.#log.push(write);
+    if (this.model === "volatile") {
+      const image = new Uint8Array(this.blockSize);
+      image.set(data);
+      this.#cache.push({ write, image });
+      return;
+    }
     const start = block * this.blockSize;
     this.media.fill(0, start, start + this.blockSize);
     this.media.set(data, start);
-    this.#writes += 1;
-    this.#log.push({ index: this.#writes, block, label: String(label), bytes: data.length });
   }
 
   /** A write barrier. In the ordered model every completed write is already durable. */
   flush(): void {
     if (this.#crashed) throw deadDisk();
+    if (this.#flushesBeforeCrash === 0) {
+      this.#crashed = true;
+      this.#flushesBeforeCrash = undefined;
+      this.#writesBeforeCrash = undefined;
+      throw new CrashError(`the disk lost power before flush ${this.#flushes + 1} (simulated crash)`);
+    }
+    if (this.#flushesBeforeCrash !== undefined) this.#flushesBeforeCrash -= 1;
+    for (const cached of this.#cache) this.media.set(cached.image, cached.write.block * this.blockSize);
+    this.#cache.length = 0;
     this.#flushes += 1;
+    this.#flushPoints.push(this.#writes);
+  }
+
+  /** Arms a power cut at a flush: the next `flushes` flushes succeed, the one after throws CrashError and flushes nothing. */
+  crashBeforeFlush(flushes: number): void {
+    if (!Number.isInteger(flushes) || flushes < 0) {
+      throw new RangeError(`crashBeforeFlush(${describe(flushes)}): expected a whole number of flushes, 0 or more`);
+    }
+    this.#flushesBeforeCrash = flushes;
   }
 
   /** Arms a power cut: the next `writes` writes succeed, the one after throws CrashError. */
@@ -130,10 +216,40 @@ export class SimDisk {
   }
 
   /** A new disk holding exactly what was durable; its write count and log start again. */
-  reboot(): SimDisk {
-    const next = new SimDisk({ blocks: this.blocks, blockSize: this.blockSize });
+  reboot(survivors?: CacheSurvivors): SimDisk {
+    const next = new SimDisk({ blocks: this.blocks, blockSize: this.blockSize, model: this.model, sectorSize: this.sectorSize });
     next.media.set(this.media);
+    const reached = survivors ?? { reached: this.#crashed ? [] : this.#cache.map((c) => c.write.index) };
+    this.#applySurvivors(next.media, reached);
     return next;
+  }
+
+  /** Writes the surviving cached writes (and the torn one's new sectors) onto `media`. */
+  #applySurvivors(media: Uint8Array, survivors: CacheSurvivors): void {
+    const reached = new Set(survivors.reached);
+    const known = new Set(this.#cache.map((c) => c.write.index));
+    const torn = survivors.torn;
+    for (const index of [...reached, ...(torn ? [torn.index] : [])]) {
+      if (!known.has(index)) {
+        throw new RangeError(`reboot(): write ${describe(index)} is not in the write cache (cached: ${[...known].join(", ") || "none"})`);
+      }
+    }
+    if (torn && reached.has(torn.index)) throw new RangeError(`reboot(): write ${torn.index} cannot both reach the disk whole and be torn`);
+    for (const cached of this.#cache) {
+      if (reached.has(cached.write.index)) media.set(cached.image, cached.write.block * this.blockSize);
+    }
+    if (torn) this.#applyTorn(media, this.#cache.find((c) => c.write.index === torn.index)!, torn.sectors);
+  }
+
+  #applyTorn(media: Uint8Array, cached: CachedWrite, sectors: readonly number[]): void {
+    const perBlock = this.blockSize / this.sectorSize;
+    for (const sector of sectors) {
+      if (!Number.isInteger(sector) || sector < 0 || sector >= perBlock) {
+        throw new RangeError(`reboot(): sector ${describe(sector)} is outside the block (sectors 0..${perBlock - 1})`);
+      }
+      const from = sector * this.sectorSize;
+      media.set(cached.image.subarray(from, from + this.sectorSize), cached.write.block * this.blockSize + from);
+    }
   }
 
   /** Throws the armed crash, or CrashError on a dead disk; otherwise counts down. */
@@ -153,6 +269,11 @@ export class SimDisk {
       throw new RangeError(`block ${describe(block)} is outside the disk (blocks 0..${this.blocks - 1})`);
     }
   }
+}
+
+function diskModel(model: unknown): DiskModel {
+  if (model === undefined || model === "ordered" || model === "volatile") return model ?? "ordered";
+  throw new RangeError(`SimDisk model must be "ordered" or "volatile", got ${describe(model)}`);
 }
 
 function deadDisk(): CrashError {
