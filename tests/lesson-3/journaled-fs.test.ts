@@ -1,0 +1,300 @@
+/**
+ * Hidden tests for lesson 3 without crashes (contract: DESIGN.md, "lesson-3"): files
+ * are created, overwritten, deleted and listed; they survive a clean reboot; bad names,
+ * bad contents and a full disk throw a clear error and change nothing on disk. They use
+ * only the public API of JournaledFS, so any correct design passes.
+ */
+import { describe, expect, test } from "vitest";
+import fc from "fast-check";
+import { JournaledFS } from "@impl/lesson-3/journaled-fs.ts";
+import { SimDisk } from "../../lib/sim-disk.ts";
+import { contents } from "./crash-workloads.ts";
+
+/** Every block of the disk, to compare before and after an operation that must change nothing. */
+function snapshot(disk: SimDisk): Uint8Array[] {
+  return Array.from({ length: disk.blocks }, (_, i) => disk.read(i));
+}
+
+/** The first block whose contents differ from the snapshot, or undefined. */
+function firstChangedBlock(disk: SimDisk, before: Uint8Array[]): number | undefined {
+  for (let i = 0; i < disk.blocks; i++) {
+    const now = disk.read(i);
+    if (now.some((b, j) => b !== before[i][j])) return i;
+  }
+  return undefined;
+}
+
+function fresh(): { disk: SimDisk; fs: JournaledFS } {
+  const disk = new SimDisk();
+  return { disk, fs: JournaledFS.mount(disk) };
+}
+
+describe("mounting", () => {
+  test("a blank disk mounts as an empty file system", () => {
+    const { fs } = fresh();
+    expect(fs.list()).toEqual([]);
+    expect(fs.read("notes.txt")).toBeUndefined();
+  });
+
+  test("a freshly formatted disk mounts again after a reboot, still empty", () => {
+    const { disk } = fresh();
+    const again = JournaledFS.mount(disk.reboot());
+    expect(again.list()).toEqual([]);
+  });
+});
+
+describe("writing and reading", () => {
+  test("read() returns what write() stored", () => {
+    const { fs } = fresh();
+    fs.write("notes.txt", "hello world");
+    expect(fs.read("notes.txt")).toBe("hello world");
+  });
+
+  test("a file of 1000 bytes spread over several blocks reads back whole", () => {
+    const { fs } = fresh();
+    const text = contents("big", "q", 1000);
+    fs.write("big.bin", text);
+    expect(fs.read("big.bin")).toBe(text);
+  });
+
+  test("multi-byte text up to 1000 UTF-8 bytes is accepted and reads back exactly", () => {
+    const { fs } = fresh();
+    const text = "é".repeat(499) + "ü"; // 1000 bytes, 500 characters
+    fs.write("umlaut.txt", text);
+    fs.write("emoji.txt", "📦".repeat(250)); // 1000 bytes
+    expect(fs.read("umlaut.txt")).toBe(text);
+    expect(fs.read("emoji.txt")).toBe("📦".repeat(250));
+  });
+
+  test("an empty file exists and reads as the empty string", () => {
+    const { fs } = fresh();
+    fs.write("empty", "");
+    expect(fs.read("empty")).toBe("");
+    expect(fs.list()).toEqual(["empty"]);
+  });
+
+  test("overwriting replaces the contents and keeps one file", () => {
+    const { fs } = fresh();
+    fs.write("notes.txt", contents("old", "o", 1000));
+    fs.write("notes.txt", "short");
+    expect(fs.read("notes.txt")).toBe("short");
+    expect(fs.list()).toEqual(["notes.txt"]);
+  });
+
+  test("a longer overwrite after a shorter one keeps every new byte", () => {
+    const { fs } = fresh();
+    fs.write("notes.txt", "x");
+    const long = contents("new", "n", 1000);
+    fs.write("notes.txt", long);
+    expect(fs.read("notes.txt")).toBe(long);
+  });
+
+  test("files are independent of each other", () => {
+    const { fs } = fresh();
+    fs.write("a", contents("a", "a", 700));
+    fs.write("b", contents("b", "b", 900));
+    fs.write("a", "changed");
+    expect(fs.read("a")).toBe("changed");
+    expect(fs.read("b")).toBe(contents("b", "b", 900));
+  });
+
+  test("a name of exactly 24 characters works", () => {
+    const { fs } = fresh();
+    const name = "abcdefghijklmnopqrstuvwx";
+    fs.write(name, "ok");
+    expect(fs.read(name)).toBe("ok");
+  });
+});
+
+describe("deleting and listing", () => {
+  test("delete() returns false when there was no such file", () => {
+    const { fs } = fresh();
+    expect(fs.delete("ghost.txt")).toBe(false);
+  });
+
+  test("delete() removes the file and returns true, then false", () => {
+    const { fs } = fresh();
+    fs.write("notes.txt", "hello");
+    expect(fs.delete("notes.txt")).toBe(true);
+    expect(fs.read("notes.txt")).toBeUndefined();
+    expect(fs.list()).toEqual([]);
+    expect(fs.delete("notes.txt")).toBe(false);
+  });
+
+  test("a deleted name can be written again", () => {
+    const { fs } = fresh();
+    fs.write("a", "one");
+    fs.delete("a");
+    fs.write("a", "two");
+    expect(fs.read("a")).toBe("two");
+  });
+
+  test("list() is sorted by code units (uppercase before lowercase)", () => {
+    const { fs } = fresh();
+    for (const name of ["b", "a.txt", "Z9", "_x", "-y", "B", "a"]) fs.write(name, name);
+    expect(fs.list()).toEqual(["-y", "B", "Z9", "_x", "a", "a.txt", "b"]);
+  });
+
+  test("list() returns a new array the caller may change", () => {
+    const { fs } = fresh();
+    fs.write("a", "1");
+    fs.list().push("intruder");
+    expect(fs.list()).toEqual(["a"]);
+  });
+});
+
+describe("a clean reboot", () => {
+  test("files, overwrites and deletes all survive a reboot and remount", () => {
+    const { disk, fs } = fresh();
+    fs.write("keep.txt", contents("keep", "k", 1000));
+    fs.write("change.txt", "before");
+    fs.write("change.txt", "after");
+    fs.write("gone.txt", "bye");
+    fs.delete("gone.txt");
+    const again = JournaledFS.mount(disk.reboot());
+    expect(again.list()).toEqual(["change.txt", "keep.txt"]);
+    expect(again.read("keep.txt")).toBe(contents("keep", "k", 1000));
+    expect(again.read("change.txt")).toBe("after");
+    expect(again.read("gone.txt")).toBeUndefined();
+  });
+
+  test("a remounted file system keeps working: write, delete, reboot again", () => {
+    const { disk, fs } = fresh();
+    fs.write("a", "1");
+    const secondDisk = disk.reboot(); // each reboot is a new disk: keep it to reboot it again
+    const second = JournaledFS.mount(secondDisk);
+    second.write("b", "2");
+    second.delete("a");
+    const third = JournaledFS.mount(secondDisk.reboot());
+    expect(third.list()).toEqual(["b"]);
+    expect(third.read("b")).toBe("2");
+  });
+
+  test("the default disk holds at least 20 files of 1000 bytes", () => {
+    const { disk, fs } = fresh();
+    const names = Array.from({ length: 20 }, (_, i) => `file-${i}.dat`);
+    names.forEach((name, i) => fs.write(name, contents(name, "abcdefghijklmnopqrst"[i], 1000)));
+    const again = JournaledFS.mount(disk.reboot());
+    expect(again.list()).toEqual([...names].sort());
+    names.forEach((name, i) => expect(again.read(name), name).toBe(contents(name, "abcdefghijklmnopqrst"[i], 1000)));
+  });
+
+  test("random writes and deletes behave like a map, across reboots (model-based)", () => {
+    const name = fc.constantFrom("a", "b.txt", "c-1", "D_2");
+    // Short text, or a few characters repeated into up to 1000 UTF-8 bytes (several blocks).
+    const data = fc
+      .oneof(
+        fc.string({ unit: "grapheme", maxLength: 40 }),
+        fc.tuple(fc.string({ unit: "grapheme", minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 250 })).map(([s, n]) => s.repeat(n)),
+      )
+      .filter((s) => new TextEncoder().encode(s).length <= 1000);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("write" as const), name, data }),
+      fc.record({ kind: fc.constant("delete" as const), name }),
+      fc.record({ kind: fc.constant("reboot" as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+        let disk = new SimDisk();
+        let fs = JournaledFS.mount(disk);
+        const model = new Map<string, string>();
+        for (const o of ops) {
+          if (o.kind === "write") {
+            fs.write(o.name, o.data);
+            model.set(o.name, o.data);
+          } else if (o.kind === "delete") {
+            expect(fs.delete(o.name)).toBe(model.delete(o.name));
+          } else {
+            disk = disk.reboot();
+            fs = JournaledFS.mount(disk);
+          }
+          expect(fs.list()).toEqual([...model.keys()].sort());
+        }
+        for (const [n, data] of model) expect(fs.read(n)).toBe(data);
+      }),
+      { seed: 3003, numRuns: 60 },
+    );
+  });
+});
+
+describe("bad input changes nothing", () => {
+  const badNames = ["", "a b", "a/b", "../x", "naïve", "tab\t", "x".repeat(25)];
+
+  test.each(badNames.map((n) => [JSON.stringify(n), n]))("write() refuses the name %s with a RangeError", (_, name) => {
+    const { disk, fs } = fresh();
+    fs.write("keep", "safe");
+    const before = snapshot(disk);
+    expect(() => fs.write(name, "data")).toThrow(RangeError);
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+    expect(fs.list()).toEqual(["keep"]);
+  });
+
+  test("delete() and read() refuse a bad name with a RangeError", () => {
+    const { disk, fs } = fresh();
+    fs.write("keep", "safe");
+    const before = snapshot(disk);
+    expect(() => fs.delete("a b")).toThrow(RangeError);
+    expect(() => fs.read("x".repeat(25))).toThrow(RangeError);
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+  });
+
+  test("a name that is not a string is a TypeError, for every operation", () => {
+    const { disk, fs } = fresh();
+    const before = snapshot(disk);
+    const loose = fs as unknown as { write(n: unknown, d: unknown): void; delete(n: unknown): void; read(n: unknown): void };
+    for (const name of [42, undefined, null, {}, ["a"]]) {
+      expect(() => loose.write(name, "data")).toThrow(TypeError);
+      expect(() => loose.delete(name)).toThrow(TypeError);
+      expect(() => loose.read(name)).toThrow(TypeError);
+    }
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+  });
+
+  test("contents that are not a string are a TypeError", () => {
+    const { disk, fs } = fresh();
+    fs.write("keep", "safe");
+    const before = snapshot(disk);
+    const loose = fs as unknown as { write(n: string, d: unknown): void };
+    for (const data of [42, undefined, null, new Uint8Array(3)]) expect(() => loose.write("keep", data)).toThrow(TypeError);
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+    expect(fs.read("keep")).toBe("safe");
+  });
+
+  test("contents larger than the whole disk are refused with a RangeError", () => {
+    const { disk, fs } = fresh();
+    fs.write("keep", "safe");
+    const before = snapshot(disk);
+    expect(() => fs.write("keep", "z".repeat(disk.blocks * disk.blockSize + 1))).toThrow(RangeError);
+    expect(() => fs.write("new", "z".repeat(disk.blocks * disk.blockSize + 1))).toThrow(RangeError);
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+    expect(fs.read("keep")).toBe("safe");
+    expect(fs.list()).toEqual(["keep"]);
+  });
+
+  test("a full disk refuses a new file with a RangeError and changes nothing", () => {
+    const { disk, fs } = fresh();
+    let stored = 0;
+    let refusal: unknown;
+    // The disk is 128 KiB, so it cannot take 300 files of 1000 bytes.
+    for (; stored < 300; stored++) {
+      try {
+        fs.write(`f${stored}`, contents(`f${stored}`, "x", 1000));
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        refusal = error;
+        break;
+      }
+    }
+    expect(refusal).toBeInstanceOf(RangeError);
+    expect(stored).toBeGreaterThanOrEqual(20);
+    const before = snapshot(disk);
+    expect(() => fs.write("one-more", contents("one-more", "y", 1000))).toThrow(RangeError);
+    expect(firstChangedBlock(disk, before)).toBeUndefined();
+    expect(fs.list()).toHaveLength(stored);
+    expect(fs.read("f0")).toBe(contents("f0", "x", 1000));
+    // Freeing a file makes room again.
+    expect(fs.delete("f0")).toBe(true);
+    fs.write("one-more", "fits now");
+    expect(JournaledFS.mount(disk.reboot()).read("one-more")).toBe("fits now");
+  });
+});

@@ -1,0 +1,352 @@
+/**
+ * Lesson 4's crash workloads: transactions, checkpoints and aborts on a TxFS, each with
+ * a model of the files after every step, ready for lib/crash-explorer.ts.
+ *
+ * The hidden tests run them against `@impl/lesson-4/tx-fs.ts`; `npm run crash` can run
+ * the same workloads against any class with TxFS's contract, which is why the class is
+ * a parameter and nothing here imports an implementation.
+ *
+ * Every check demands the same thing: after a crash at any write (of a commit, of a
+ * checkpoint, or of recovery itself) and a recovery, the files are exactly as after the
+ * completed steps, or, when a step was interrupted, exactly as after that step too; and
+ * `journal.lastTxid` is at least the id of every commit that returned.
+ *
+ * @example
+ * ```ts
+ * import { TxFS } from "@impl/lesson-4/tx-fs.ts";
+ * import { expectSurvivesCrashes } from "../../lib/crash-explorer.ts";
+ * import { crashWorkloads } from "./crash-workloads.ts";
+ *
+ * for (const workload of crashWorkloads(TxFS)) expectSurvivesCrashes(workload.exploration);
+ * ```
+ */
+import { formatValue } from "../../lib/crash-explorer.ts";
+import type { CrashOutcome, Exploration, Step } from "../../lib/crash-explorer.ts";
+import { SimDisk } from "../../lib/sim-disk.ts";
+
+/** What the workloads use of a transaction (lesson 4's `Transaction`). */
+export interface TransactionLike {
+  write(name: string, data: string): void;
+  delete(name: string): void;
+  commit(): number;
+  abort(): void;
+}
+
+/** What the workloads use of a file system (lesson 4's `TxFS`). */
+export interface TxFSLike {
+  begin(): TransactionLike;
+  read(name: string): string | undefined;
+  list(): string[];
+  checkpoint(): void;
+  readonly journal: { usedBlocks: number; capacityBlocks: number; lastTxid: number };
+}
+
+export interface TxFSClass<FS extends TxFSLike> {
+  mount(disk: SimDisk, options?: { journalBlocks?: number }): FS;
+}
+
+/** One change inside a transaction: new contents, or null for a delete. */
+export type Change = readonly [name: string, data: string | null];
+
+export type Operation =
+  | { kind: "commit"; changes: readonly Change[] }
+  | { kind: "abort"; changes: readonly Change[] }
+  | { kind: "checkpoint" };
+
+export interface WorkloadPlan {
+  name: string;
+  /** What the workload is built to catch, in words. */
+  purpose: string;
+  operations: readonly Operation[];
+  journalBlocks?: number;
+  diskBlocks?: number;
+  /** Also commit one more transaction after recovery and demand a fresh id. */
+  checkNewIds?: boolean;
+}
+
+export interface Workload<FS> {
+  plan: WorkloadPlan;
+  exploration: Exploration<FS>;
+}
+
+type Files = ReadonlyMap<string, string>;
+
+/** The files after each operation: states[i] is after the first i operations. */
+export function modelStates(operations: readonly Operation[]): Files[] {
+  const states: Files[] = [new Map()];
+  for (const op of operations) {
+    const next = new Map(states[states.length - 1]);
+    if (op.kind === "commit") {
+      for (const [name, data] of op.changes) {
+        if (data === null) next.delete(name);
+        else next.set(name, data);
+      }
+    }
+    states.push(next);
+  }
+  return states;
+}
+
+/** A plain-words name for an operation, as the failure story shows it. */
+export function describeOperation(op: Operation): string {
+  if (op.kind === "checkpoint") return "checkpoint()";
+  const changes = op.changes
+    .map(([name, data]) => (data === null ? `delete ${name}` : `write ${name} = ${shape(data)}`))
+    .join(", ");
+  return `${op.kind === "commit" ? "commit" : "abort"} a transaction: ${changes || "(empty)"}`;
+}
+
+/** Turns a plan into an exploration of every crash point against `TxFS`. */
+export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: WorkloadPlan): Workload<FS> {
+  const states = modelStates(plan.operations);
+  // The id each commit step returned (the same in every run of a deterministic workload).
+  const ids: (number | undefined)[] = [];
+  const steps: Step<FS>[] = plan.operations.map((op, i) => ({
+    name: describeOperation(op),
+    run(fs: FS) {
+      if (op.kind === "checkpoint") return fs.checkpoint();
+      const tx = fs.begin();
+      for (const [name, data] of op.changes) {
+        if (data === null) tx.delete(name);
+        else tx.write(name, data);
+      }
+      if (op.kind === "abort") tx.abort();
+      else ids[i] = tx.commit();
+    },
+  }));
+  const options = plan.journalBlocks === undefined ? undefined : { journalBlocks: plan.journalBlocks };
+  const exploration: Exploration<FS> = {
+    name: plan.name,
+    newDisk: () => new SimDisk({ blocks: plan.diskBlocks ?? 256 }),
+    mount: (disk) => TxFS.mount(disk, options),
+    steps,
+    check(fs, outcome) {
+      expectFilesOneOf(fs, allowedStates(states, outcome));
+      const lastReturned = Math.max(0, ...ids.slice(0, outcome.completed).filter((id) => id !== undefined));
+      const lastTxid = fs.journal.lastTxid;
+      if (lastTxid < lastReturned) {
+        throw new Error(`journal.lastTxid is ${lastTxid}, but a commit had already returned id ${lastReturned}`);
+      }
+      if (plan.checkNewIds) {
+        const tx = fs.begin();
+        tx.write("after-crash.txt", "new");
+        const id = tx.commit();
+        if (!(id > lastTxid && id > lastReturned)) {
+          throw new Error(`a commit after recovery returned id ${id}; ids must rise above ${Math.max(lastTxid, lastReturned)} and never be reused`);
+        }
+      }
+    },
+  };
+  return { plan, exploration };
+}
+
+/** The states a recovered file system may show: before the interrupted step, or after it. */
+function allowedStates(states: Files[], outcome: CrashOutcome): [string, Files][] {
+  const before = states[outcome.completed];
+  if (outcome.interrupted === undefined) return [[`after step ${outcome.completed}`, before]];
+  const step = outcome.interrupted + 1;
+  return [[`before step ${step}`, before], [`after step ${step}`, states[step]]];
+}
+
+/** Passes when the files are exactly one of the allowed states; otherwise says how they differ. */
+export function expectFilesOneOf(fs: TxFSLike, allowed: readonly [label: string, files: Files][]): void {
+  const actual = new Map(fs.list().map((name) => [name, fs.read(name)] as const));
+  const differences = allowed.map(([label, files]) => [label, differencesFrom(actual, files)] as const);
+  if (differences.some(([, diffs]) => diffs.length === 0)) return;
+  const story = differences.map(([label, diffs]) => `${label}: ${diffs.slice(0, 3).join("; ")}`);
+  const intro = allowed.length === 1
+    ? "the files are not as the completed steps left them"
+    : "the files are neither as before the interrupted step nor as after it (all of it or none of it)";
+  throw new Error(`${intro}\n  compared with ${story.join("\n  compared with ")}`);
+}
+
+function differencesFrom(actual: ReadonlyMap<string, string | undefined>, expected: Files): string[] {
+  const names = [...new Set([...actual.keys(), ...expected.keys()])].sort();
+  return names
+    .filter((name) => actual.get(name) !== expected.get(name))
+    .map((name) => `${name} is ${shape(actual.get(name))}, expected ${shape(expected.get(name))}`);
+}
+
+/** Contents with long runs folded (`"v1:" + "k"×997 (1000 bytes)`), so a zeroed or mixed file shows at a glance. */
+export function shape(value: string | undefined): string {
+  if (value === undefined || value.length <= 40) return formatValue(value);
+  const parts: string[] = [];
+  let literal = "";
+  for (let i = 0; i < value.length; ) {
+    let j = i + 1;
+    while (j < value.length && value[j] === value[i]) j++;
+    if (j - i >= 8) {
+      if (literal) parts.push(JSON.stringify(literal));
+      parts.push(`${JSON.stringify(value[i])}×${j - i}`);
+      literal = "";
+    } else {
+      literal += value.slice(i, j);
+    }
+    i = j;
+  }
+  if (literal) parts.push(JSON.stringify(literal.length > 40 ? literal.slice(0, 32) + "…" : literal));
+  return `${parts.slice(0, 6).join(" + ")}${parts.length > 6 ? " + …" : ""} (${new TextEncoder().encode(value).length} bytes)`;
+}
+
+const KB = "k".repeat(1000);
+const long = (tag: string) => (tag + ":" + KB).slice(0, 1000);
+const write = (name: string, data: string): Change => [name, data];
+const remove = (name: string): Change => [name, null];
+const commit = (...changes: Change[]): Operation => ({ kind: "commit", changes });
+
+/** The workloads of lesson 4's crash tests, small enough to explore every crash point fast. */
+export const workloadPlans: readonly WorkloadPlan[] = [
+  {
+    name: "multi-file transactions",
+    purpose: "a transaction of several files, a rename among them, lands whole or not at all",
+    diskBlocks: 96,
+    journalBlocks: 32,
+    operations: [
+      commit(write("a.txt", "hello"), write("notes.txt", long("notes v1"))),
+      commit(write("b.txt", "hello"), remove("a.txt")),
+      commit(write("notes.txt", long("notes v2")), write("c.txt", "ü-€-😀"), write("empty", "")),
+      { kind: "abort", changes: [write("b.txt", "aborted"), remove("notes.txt")] },
+      commit(remove("b.txt"), remove("empty"), write("d.txt", "last")),
+    ],
+  },
+  {
+    name: "replay in id order",
+    purpose: "transactions that overwrite the same file must be replayed oldest first",
+    diskBlocks: 96,
+    journalBlocks: 48,
+    checkNewIds: true,
+    operations: [
+      commit(write("f", "1"), write("g", long("g1"))),
+      commit(write("f", "2")),
+      commit(),
+      commit(write("f", "3"), write("g", "g3")),
+      commit(remove("f")),
+      commit(write("f", "5")),
+    ],
+  },
+  {
+    name: "checkpoints",
+    purpose: "a crash during checkpoint(), explicit or forced by a full journal, loses nothing",
+    diskBlocks: 96,
+    journalBlocks: 12,
+    operations: [
+      commit(write("a", "a1"), write("b", long("b1"))),
+      { kind: "checkpoint" },
+      commit(write("a", "a2")),
+      commit(write("c", long("c3"))),
+      commit(write("b", "b4"), remove("a")),
+      commit(write("a", "a5")),
+      { kind: "checkpoint" },
+      { kind: "checkpoint" },
+      commit(write("c", "c7")),
+    ],
+  },
+  {
+    name: "a full journal to recover",
+    purpose: "ten committed transactions wait in the journal: recovery has much to replay, and may crash at each write",
+    diskBlocks: 128,
+    journalBlocks: 64,
+    operations: Array.from({ length: 10 }, (_, i) => commit(write(`file-${i % 4}`, `version ${i}`))),
+  },
+  {
+    name: "ids across crashes",
+    purpose: "ids are persisted and never reused, empty transactions included",
+    diskBlocks: 64,
+    journalBlocks: 16,
+    checkNewIds: true,
+    operations: [
+      commit(write("a", "1")),
+      { kind: "abort", changes: [write("a", "aborted")] },
+      commit(),
+      { kind: "checkpoint" },
+      commit(),
+      commit(write("b", "2")),
+      commit(),
+    ],
+  },
+  {
+    name: "stale journal blocks",
+    purpose: "after a truncation, complete old transactions lie just past the log's end; a scan that ignores ids replays them",
+    diskBlocks: 80,
+    journalBlocks: 16,
+    checkNewIds: true,
+    operations: [
+      commit(write("f", "v1")),
+      commit(write("f", "v2")),
+      { kind: "checkpoint" },
+      commit(write("f", "v4")),
+      commit(),
+      commit(write("f", "v6"), write("g", long("g6"))),
+      { kind: "checkpoint" },
+      commit(write("f", "v8")),
+      commit(write("f", "v9"), remove("g")),
+      commit(write("f", "v10")),
+    ],
+  },
+];
+
+/** A small deterministic generator (mulberry32): a seed always gives the same workload. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random workload on a small journal, so that it wraps and truncates often: commits of
+ * 0-3 changes (sizes 0-1000 bytes, one in five a delete), some aborts and checkpoints.
+ */
+export function seededPlan(seed: number, count = 8): WorkloadPlan {
+  const next = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  const names = ["a", "notes.txt", "x-1"];
+  const operations: Operation[] = [];
+  for (let i = 0; i < count; i++) {
+    const roll = next();
+    if (roll < 0.15) {
+      operations.push({ kind: "checkpoint" });
+      continue;
+    }
+    const changes: Change[] = Array.from({ length: Math.floor(next() * 4) }, (_, j) => {
+      const name = pick(names);
+      if (next() < 0.2) return remove(name);
+      return write(name, `s${seed}.${i}.${j}:`.padEnd(pick([0, 12, 400, 511, 700, 1000]), "abcdefgh"[i % 8]).slice(0, 1000));
+    });
+    operations.push({ kind: roll < 0.25 ? "abort" : "commit", changes });
+  }
+  return {
+    name: `random workload, seed ${seed}`,
+    purpose: "commits, aborts and checkpoints of random sizes on a journal that wraps",
+    diskBlocks: 64,
+    journalBlocks: 10 + (seed % 5),
+    checkNewIds: seed % 2 === 0,
+    operations,
+  };
+}
+
+/** The seeds of the random workloads the hidden tests explore. */
+export const randomSeeds: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+/** Every lesson-4 workload, the random ones included, as an exploration against `TxFS`. */
+export function crashWorkloads<FS extends TxFSLike>(TxFS: TxFSClass<FS>): Workload<FS>[] {
+  return [...workloadPlans, ...randomSeeds.map((seed) => seededPlan(seed))].map((plan) => buildWorkload(TxFS, plan));
+}
+
+/**
+ * What `npm run crash lesson-4` needs (the shape of lesson 3's `CrashLab`): the exercise
+ * file to load, and the explorations of a loaded module.
+ */
+export const crashLab = {
+  file: "tx-fs.ts",
+  baselines: [] as readonly { label: string; path: string }[],
+  explorations(module: Record<string, unknown>): Exploration<TxFSLike>[] {
+    const TxFS = module.TxFS as Partial<TxFSClass<TxFSLike>> | undefined;
+    if (typeof TxFS?.mount !== "function") throw new TypeError("the module does not export a class TxFS with a static mount(disk)");
+    return crashWorkloads(TxFS as TxFSClass<TxFSLike>).map((w) => w.exploration);
+  },
+};
