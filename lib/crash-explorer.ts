@@ -501,12 +501,12 @@ class VolatileExplorer<FS> {
     if (crash.kind === "flush") outcome.flush = crash.flushes + 1;
     if (crash.kind === "end") {
       if (run.disk.pending.length === 0) return; // the clean reboot already covered it
-    } else if (!run.disk.crashed || (run.error !== undefined && !isCrash(run.error))) {
+    } else if (!run.disk.crashed || run.error === undefined || !isCrash(run.error)) {
       const why = !run.disk.crashed
-        ? run.error === undefined
+        ? `the workload ${run.error === undefined ? "made fewer writes or flushes than before" : `threw ${errorText(run.error)}`} instead of crashing; is it deterministic?`
+        : run.error === undefined
           ? "the code under test caught the CrashError and went on; a power cut cannot be caught, so let CrashError propagate"
-          : `the workload threw ${errorText(run.error)} instead of crashing; is it deterministic?`
-        : `the code under test caught the CrashError and threw ${errorText(run.error)} instead; let CrashError propagate`;
+          : `the code under test caught the CrashError and threw ${errorText(run.error)} instead; let CrashError propagate`;
       this.#fail(outcome, [...this.#story(outcome, run), why]);
       return;
     }
@@ -524,31 +524,34 @@ class VolatileExplorer<FS> {
         const whole = `${diskKey(run.disk.reboot(state.survivors))}|${outcome.completed}|${outcome.interrupted}`;
         if (this.#recoveriesCrashed.has(whole)) continue;
         this.#recoveriesCrashed.add(whole);
-        this.#crashRecovery(run, state, { ...outcome, cache: state.outcome }, recovered);
+        this.#crashRecovery(run, state, { ...outcome, cache: state.outcome });
       }
     }
   }
 
-  /** Mounts the rebooted `disk` (recovery), checks; returns it after the recovery. */
-  #recover(run: VolatileRun, disk: SimDisk, outcome: CrashOutcome, recovery?: RecoveryCrash): SimDisk | undefined {
+  /** Mounts the rebooted `disk` (recovery), checks; false when the mount itself failed. */
+  #recover(run: VolatileRun, disk: SimDisk, outcome: CrashOutcome, recovery?: RecoveryCrash): boolean {
     this.points += 1;
     let fs: FS;
     try {
       fs = this.#e.mount(disk);
     } catch (error) {
       this.#fail(outcome, [...this.#story(outcome, run, recovery), `after reboot, mount (recovery) threw ${errorText(error)}`]);
-      return undefined;
+      return false;
     }
     try {
       this.#e.check(fs, outcome);
     } catch (error) {
       this.#fail(outcome, [...this.#story(outcome, run, recovery), `after reboot and recovery: ${messageOf(error)}`]);
     }
-    return disk;
+    return true;
   }
 
   /** Crashes the recovery from `state` at each of its writes and flushes, and after it returned. */
-  #crashRecovery(run: VolatileRun, state: CacheState, base: CrashOutcome, recovered: SimDisk): void {
+  #crashRecovery(run: VolatileRun, state: CacheState, base: CrashOutcome): void {
+    // A mount of its own, without the check (which may write), tells what recovery writes.
+    const recovered = run.disk.reboot(state.survivors);
+    this.#e.mount(recovered);
     const arms: Array<{ flush?: number; arm(d: SimDisk): void }> = [];
     for (let writes = 0; writes <= recovered.writes; writes++) {
       recovered.flushPoints.forEach((at, flushes) => {
@@ -560,9 +563,11 @@ class VolatileExplorer<FS> {
       if (this.#done) return;
       const disk = run.disk.reboot(state.survivors);
       arm(disk);
+      let threw = false;
       try {
         this.#e.mount(disk);
       } catch (error) {
+        threw = true;
         if (!disk.crashed || !isCrash(error)) {
           const outcome = { ...base, recoveryCrash: disk.writes };
           this.#fail(outcome, [...this.#story(outcome, run), `mount (recovery) threw ${errorText(error)} at a simulated power cut; let CrashError propagate`]);
@@ -570,6 +575,11 @@ class VolatileExplorer<FS> {
         }
       }
       if (!disk.crashed) continue; // recovery did less this time: nothing to crash
+      if (!threw) {
+        const outcome = { ...base, recoveryCrash: disk.writes };
+        this.#fail(outcome, [...this.#story(outcome, run), "recovery caught the CrashError and went on; a power cut cannot be caught, so let CrashError propagate"]);
+        return;
+      }
       this.#recoveryStates(run, base, disk, flush);
     }
     if (recovered.pending.length > 0) this.#recoveryStates(run, base, recovered, undefined);
@@ -636,7 +646,8 @@ class VolatileExplorer<FS> {
     const name = this.#e.name ? `${this.#e.name}: ` : "";
     const { point, totalWrites: total } = outcome;
     if (outcome.flush === undefined && point === total && outcome.cache) {
-      return `${name}power cut after all ${this.#e.steps.length} steps returned (after write ${total} of ${total}), with no clean shutdown:`;
+      const steps = this.#e.steps.length === 1 ? "the only step" : `all ${this.#e.steps.length} steps`;
+      return `${name}power cut after ${steps} returned (after write ${total} of ${total}), with no clean shutdown:`;
     }
     if (point === total && !outcome.cache && outcome.flush === undefined) {
       return `no crash: ${this.#e.steps.length} steps completed, ${total} writes, then a clean reboot (the cache was flushed)`;
@@ -696,7 +707,8 @@ function describeCache(cache: CacheOutcome): string {
   const parts = [`reached the disk: ${cache.reached.length ? cache.reached.join(", ") : "none"}`];
   if (cache.torn) parts.push(`torn: ${cache.torn.index} (sectors ${ranges(cache.torn.sectors)} new, the rest old)`);
   parts.push(`lost: ${lost.length ? lost.join(", ") : "none"}`);
-  return `write cache at the power cut: ${cache.pending.length} unflushed writes; ${parts.join("; ")}`;
+  const writes = cache.pending.length === 1 ? "1 unflushed write" : `${cache.pending.length} unflushed writes`;
+  return `write cache at the power cut: ${writes}; ${parts.join("; ")}`;
 }
 
 /** [0, 1, 2, 5] → "0–2, 5". */

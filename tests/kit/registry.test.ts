@@ -74,6 +74,12 @@ describe("the registry as a whole", () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
   });
 
+  test("the README's lesson table is the registry's list, in order", () => {
+    const rows = read("README.md").split("\n").filter((line) => /^\| lesson-\d+ \|/.test(line));
+    const listed = rows.map((row) => row.split("|").map((cell) => cell.trim()).slice(1, 3));
+    expect(listed).toEqual(lessons.map((l) => [l.id, l.title]));
+  });
+
   test("rejects a broken registry with a message that names the fault", () => {
     expect(() => validateRegistry({})).toThrow(/lessons/);
     expect(() => validateRegistry({ lessons: [{ id: "three" }] })).toThrow(/id must look like/);

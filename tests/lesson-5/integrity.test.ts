@@ -1,0 +1,166 @@
+/**
+ * Hidden tests for lesson 5, integrity part: journal blocks that reached the disk torn,
+ * lost or with a flipped bit are never replayed; replay stops at the first transaction
+ * that does not verify; and recovery says what it discarded and why. The tests find the
+ * journal blocks by watching which blocks commit() writes (the contract: between
+ * checkpoints, commits write only to the journal), never by knowing the layout.
+ */
+import { describe, expect, test } from "vitest";
+import { TxFS } from "@impl/lesson-5/tx-fs.ts";
+import { CrashError } from "../../lib/sim-disk.ts";
+import type { DiskWrite, SimDisk } from "../../lib/sim-disk.ts";
+import { filesOf, modelStates, runOperation, volatileDisk, whichState, commit, write, remove } from "./crash-workloads.ts";
+import type { Files, Operation } from "./crash-workloads.ts";
+
+const long = (tag: string) => (tag + "|").repeat(1000).slice(0, 1000);
+
+/** Three transactions, each changing what the one before wrote, so every prefix looks different. */
+const operations: Operation[] = [
+  commit(write("a.txt", "one"), write("big", long("big v1"))),
+  commit(write("b.txt", "two"), write("big", long("big v2")), remove("a.txt")),
+  commit(write("a.txt", "three"), write("c.txt", "three")),
+];
+const states = modelStates(operations);
+
+interface Committed {
+  disk: SimDisk;
+  ids: number[];
+  /** The writes each commit made, by transaction. */
+  writes: DiskWrite[][];
+}
+
+/** Commits the three transactions (no checkpoint): their only copy is in the journal. */
+function commitAll(): Committed {
+  const disk = volatileDisk();
+  const fs = TxFS.mount(disk);
+  const ids: number[] = [];
+  const writes: DiskWrite[][] = [];
+  for (const op of operations) {
+    const before = disk.writes;
+    ids.push(runOperation(fs, op)!);
+    writes.push(disk.log.slice(before));
+  }
+  return { disk, ids, writes };
+}
+
+/** A copy of the disk with one bit flipped in `block`, after a clean reboot. */
+function withFlippedBit(disk: SimDisk, block: number, byte: number, bit: number): SimDisk {
+  const copy = disk.reboot();
+  const bytes = copy.read(block);
+  bytes[byte] ^= 1 << bit;
+  copy.write(block, bytes);
+  return copy.reboot();
+}
+
+/** Byte positions to damage in a write of `length` bytes: both ends and some between. */
+function positions(length: number): number[] {
+  const picks = [0, 1, 4, 8, 13, 17, 31, 100, 257, 511, length - 1].filter((p) => p < length);
+  return [...new Set(picks)];
+}
+
+function label(files: Files): string {
+  return JSON.stringify(Object.fromEntries([...files].map(([n, d]) => [n, d.length > 12 ? d.slice(0, 9) + "…" : d])));
+}
+
+/** Demands: all three transactions, or exactly those before transaction m with a report saying so. */
+function expectPrefix(fs: TxFS, m: number, id: number, what: string): "intact" | "stopped" {
+  const state = whichState(fs, states);
+  const { discarded, reasons } = fs.recovery;
+  if (state === 3 && discarded === 0) return "intact";
+  if (state === m) {
+    expect(discarded, `${what}: recovery.discarded`).toBeGreaterThanOrEqual(1);
+    expect(reasons.length, `${what}: one reason per discarded transaction`).toBe(discarded);
+    expect(reasons[0], `${what}: the first reason names the transaction`).toMatch(new RegExp(`^transaction ${id}: \\S`));
+    return "stopped";
+  }
+  const got = state === -1 ? JSON.stringify(Object.fromEntries(filesOf(fs))).slice(0, 160) : `the state after transaction ${state}`;
+  throw new Error(
+    `${what}: expected the files after all 3 transactions (with nothing discarded) or exactly those after the first ${m} ` +
+      `(${label(states[m])}), replay stopping at transaction ${id}; got ${got}, recovery ${JSON.stringify(fs.recovery)}`,
+  );
+}
+
+describe("a flipped bit in a journal block", () => {
+  test("is never replayed: recovery keeps the transactions before it and reports the damaged one", () => {
+    const { disk, ids, writes } = commitAll();
+    let stopped = 0;
+    writes.forEach((txWrites, m) => {
+      for (const w of txWrites) {
+        for (const byte of positions(w.bytes)) {
+          const what = `bit ${byte % 8} of byte ${byte} flipped in write ${w.index} (block ${w.block}) of transaction ${ids[m]}`;
+          const fs = TxFS.mount(withFlippedBit(disk, w.block, byte, byte % 8));
+          if (expectPrefix(fs, m, ids[m], what) === "stopped") stopped++;
+        }
+      }
+    });
+    expect(stopped, "damaged transactions recovery noticed").toBeGreaterThan(0);
+  });
+
+  test("stops replay at the first transaction that does not verify, even when later ones do", () => {
+    const { disk, ids, writes } = commitAll();
+    // Damage the middle of every block transaction 2 wrote, one block at a time.
+    for (const w of writes[1]) {
+      const byte = Math.floor(w.bytes / 2);
+      const fs = TxFS.mount(withFlippedBit(disk, w.block, byte, 3));
+      const state = whichState(fs, states);
+      if (state === 3) continue; // the flip hit a byte that changes nothing
+      expect(state, `after damage to write ${w.index} of transaction ${ids[1]}, the files are those after transaction ${ids[0]} only`).toBe(1);
+      expect(fs.journal.lastTxid).toBe(ids[0]);
+    }
+  });
+});
+
+describe("a commit that did not finish when the power went", () => {
+  /** The first transaction committed, the second's writes in the cache, power cut at its flush. */
+  function crashAtSecondFlush(): { disk: SimDisk; pending: readonly DiskWrite[]; id1: number } {
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk);
+    const id1 = runOperation(fs, operations[0])!;
+    disk.crashBeforeFlush(0);
+    expect(() => runOperation(fs, operations[1])).toThrow(CrashError);
+    return { disk, pending: disk.pending, id1 };
+  }
+
+  test("with a torn block (some sectors new, some old) is never replayed", () => {
+    const { disk, pending } = crashAtSecondFlush();
+    const sectors = disk.blockSize / disk.sectorSize;
+    const masks: number[][] = [];
+    for (let k = 1; k < sectors; k++) {
+      masks.push([...Array(k).keys()], [...Array(k).keys()].map((s) => sectors - k + s), [...Array(sectors).keys()].filter((s) => s % k === 0));
+    }
+    for (const torn of pending) {
+      const others = pending.filter((w) => w !== torn).map((w) => w.index);
+      for (const mask of masks) {
+        const fs = TxFS.mount(disk.reboot({ reached: others, torn: { index: torn.index, sectors: mask } }));
+        const state = whichState(fs, states);
+        expect([1, 2], `write ${torn.index} (block ${torn.block}) torn, only sectors ${mask.join(",")} new: the files are those after transaction 1 or 2`).toContain(state);
+      }
+    }
+  });
+
+  test("whose commit block arrived without one of its other blocks is discarded, and recovery says so", () => {
+    const { disk, pending, id1 } = crashAtSecondFlush();
+    expect(pending.length, "writes of the second commit").toBeGreaterThanOrEqual(3);
+    let discarded = 0;
+    for (const lost of pending.slice(1, -1)) {
+      const what = `write ${lost.index} (block ${lost.block}) lost, the others reached the disk`;
+      const after = disk.reboot({ reached: pending.filter((w) => w !== lost).map((w) => w.index) });
+      const fs = TxFS.mount(after);
+      const state = whichState(fs, states);
+      // Losing a write that left its block as it was (zeros over zeros) changes nothing.
+      if (state === 2 && fs.recovery.discarded === 0) continue;
+      expect(state, `${what}: the files are those after transaction ${id1}`).toBe(1);
+      expect(fs.recovery.discarded, `${what}: recovery.discarded`).toBe(1);
+      expect(fs.recovery.reasons, `${what}: recovery.reasons`).toHaveLength(1);
+      expect(fs.recovery.reasons[0]).toMatch(/^transaction \d+: \S/);
+      expect(Number(/^transaction (\d+)/.exec(fs.recovery.reasons[0])![1]), "the discarded id").toBeGreaterThan(id1);
+      discarded++;
+      // Life goes on: a new commit lands, and the discarded one never comes back.
+      const id = runOperation(fs, operations[2])!;
+      expect(id).toBeGreaterThan(id1);
+      const again = TxFS.mount(after.reboot({ reached: [] }));
+      expect(Object.fromEntries(filesOf(again)), `${what}, then a new commit and a power cut`).toEqual({ big: long("big v1"), "a.txt": "three", "c.txt": "three" });
+    }
+    expect(discarded, "incomplete transactions recovery reported").toBeGreaterThan(0);
+  });
+});
