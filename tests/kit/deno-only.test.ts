@@ -18,22 +18,25 @@ test("a copy set up with `deno install` alone grades lesson 1 with `deno task ch
     recursive: true,
     filter: (src) => !/[/\\](node_modules|\.git|\.progress|\.backups|\.book)$/.test(src),
   });
-  const install = await run(deno, ["install"], { cwd: copy });
+  // A Deno cache of its own, as on a fresh machine: nothing comes from npm's install.
+  const env = { DENO_DIR: path.join(copy, ".deno-cache") };
+  const install = await run(deno, ["install"], { cwd: copy, env });
   expect(install.code, install.stderr).toBe(0);
 
-  const skeleton = await run(deno, ["task", "check", "lesson-1"], { cwd: copy });
+  const skeleton = await run(deno, ["task", "check", "lesson-1"], { cwd: copy, env });
   expect(skeleton.code, skeleton.stderr).toBe(1);
   expect(closingLine(skeleton.stdout)?.failed).toBeGreaterThan(0);
 
   cpSync(path.join(copy, "solutions", "lesson-1"), path.join(copy, "exercises", "lesson-1"), { recursive: true });
-  const solved = await run(deno, ["task", "check", "lesson-1"], { cwd: copy });
+  const solved = await run(deno, ["task", "check", "lesson-1"], { cwd: copy, env });
   expect(closingLine(solved.stdout)).toMatchObject({ failed: 0 });
   expect(solved.code).toBe(0);
 });
 
 test("`npx deno task check lesson-1` works where npm installed the kit", async () => {
-  // npm's node_modules/.bin/deno is the package's JavaScript launcher until its first run;
-  // the tasks' bare `deno` must still mean the running Deno.
+  // npm's postinstall points node_modules/.bin/deno at the native binary, which `deno task`
+  // would run as a script; the tasks therefore name ./node_modules/deno/deno, which
+  // `deno install` also creates, because deno.json allows the deno package's postinstall.
   const result = await run(deno, ["task", "check", "lesson-1", "--solutions"], { cwd: KIT });
   expect(closingLine(result.stdout)).toMatchObject({ failed: 0 });
   expect(result.code).toBe(0);
