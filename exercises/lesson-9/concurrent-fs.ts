@@ -93,20 +93,26 @@ export class LockManager {
 
   /** Resolves once `owner` holds `name`; rejects with DeadlockAbort when it must give way. */
   acquire(owner: Owner, name: string): Promise<void> {
-    // TODO(lesson-9:acquire): grant the lock at once when nobody holds it (this.#take) or
+    // TODO(lesson-9:locks): grant the lock at once when nobody holds it (this.#take) or
     // when `owner` already does; otherwise apply wait-die: an older owner (smaller age)
     // waits in this.#waiters for the holder to let go, a younger one is rejected with a
-    // DeadlockAbort. README: "Locks, and the deadlock they can cause".
-    throw todo("lesson-9:acquire");
+    // DeadlockAbort. The other half of this TODO is releaseAll() below.
+    // README: "Locks, and the deadlock they can cause".
+    throw todo("lesson-9:locks");
   }
 
   /** Releases every lock of `owner`, handing each to its oldest waiter. */
   releaseAll(owner: Owner): void {
-    // TODO(lesson-9:release): for each lock `owner` holds: drop it, hand it over
-    // (this.#handOver) and call the #onRelease listeners of that file; then empty
+    if (owner.held.size === 0 && !this.#isWaiting(owner)) return; // nothing to let go of
+    // TODO(lesson-9:locks), second half: for each lock `owner` holds: drop it, hand it
+    // over (this.#handOver) and call the #onRelease listeners of that file; then empty
     // owner.held. Any wait of `owner` still queued must be removed and rejected with a
     // DeadlockAbort. README: "Locks, and the deadlock they can cause".
-    throw todo("lesson-9:release");
+    throw todo("lesson-9:locks");
+  }
+
+  #isWaiting(owner: Owner): boolean {
+    return [...this.#waiters.values()].some((queue) => queue.some((w) => w.owner === owner));
   }
 
   #take(owner: Owner, name: string): void {
@@ -154,15 +160,16 @@ export class GroupCommitter {
 
   /** Resolves to the transaction's id once its changes are durable. */
   commit(changes: Changes): Promise<number> {
-    // TODO(lesson-9:enqueue): return a promise that #flushGroup settles: queue
+    // TODO(lesson-9:group-commit): return a promise that #flushGroup settles: queue
     // { changes, done, fail } in this.#queue, and start this.#flushLoop() unless a flush
-    // is already under way (this.#flushing). README: "Group commit".
-    throw todo("lesson-9:enqueue");
+    // is already under way (this.#flushing). The other half is #flushLoop() below.
+    // README: "Group commit".
+    throw todo("lesson-9:group-commit");
   }
 
   /** One caller leads: it flushes group after group until nobody is waiting. */
   async #flushLoop(): Promise<void> {
-    // TODO(lesson-9:group-commit): while commits are queued: await this.#io() (the disk is
+    // TODO(lesson-9:group-commit), second half: while commits are queued: await this.#io() (the disk is
     // busy; commits that arrive meanwhile join the group), take the whole queue when
     // this.#grouping (else only its first commit) and hand it to this.#flushGroup. Keep
     // this.#flushing true while the loop runs, false after it, even when it throws.

@@ -56,6 +56,15 @@ describe("one transaction at a time", () => {
     expect(second.txid).toBeGreaterThan(first.txid);
   });
 
+  test("an empty transaction commits too, and gets its own id", async () => {
+    const fs = ConcurrentFS.mount(new SimDisk());
+    const first = await fs.transaction(async () => "nothing to write");
+    const second = await fs.transaction(async () => undefined);
+    expect(first.value).toBe("nothing to write");
+    expect(second.txid).toBeGreaterThan(first.txid);
+    expect(fs.list()).toEqual([]);
+  });
+
   test("a transaction reads its own writes and deletes", async () => {
     const fs = ConcurrentFS.mount(new SimDisk());
     await fs.transaction(async (tx) => tx.write("a", "old"));
