@@ -14,6 +14,7 @@ import { parseCommand, registry } from "./core/cli.ts";
 import { runTests } from "./core/run-tests.ts";
 import { formatLesson, formatProgress } from "./core/report.ts";
 import { markUnofficial } from "./core/integrity.ts";
+import { hintsUsed, nextUnfinished, recordGrades } from "./core/progress.ts";
 
 const USAGE = `
 usage: npm run check [lesson] [-- --solutions] [--json] [--watch]
@@ -37,17 +38,19 @@ const { values, lessons } = parseCommand({
 });
 
 if (values.watch) {
-  const { watch } = await import("./watch.ts");
-  await watch(lessons[0], { solutions: Boolean(values.solutions) });
+  const { superviseWatch } = await import("./core/watcher.ts");
+  const lesson = lessons[0] ?? (await nextUnfinished()) ?? registry[registry.length - 1];
+  await superviseWatch(lesson, { solutions: Boolean(values.solutions) });
 } else {
   const impl = values.dir ?? (values.solutions ? "solutions" : "exercises");
   const selected = lessons.length > 0 ? lessons : registry;
   const outcome = await runTests({ lessons: selected, impl });
   markUnofficial(outcome.results);
+  if (impl === "exercises") recordGrades(outcome.results);
   if (values.json) {
     console.log(JSON.stringify(lessons.length > 0 ? outcome.results[0] : { lessons: outcome.results }, null, 2));
   } else {
-    console.log(lessons.length > 0 ? formatLesson(outcome.results[0]) : formatProgress(outcome.results));
+    console.log(lessons.length > 0 ? formatLesson(outcome.results[0]) : formatProgress(outcome.results, { hints: hintsUsed() }));
   }
   const failed = outcome.results.some((r) => r.failed > 0 || r.total === 0);
   // A stuck test's worker thread cannot be stopped in-process; exit explicitly.

@@ -15,6 +15,12 @@ import { findLesson, lessons as registry, type Lesson } from "../../lib/registry
 
 export class UsageError extends Error {}
 
+// Output piped into `head` or a pager that quit early is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 type Flags = NonNullable<ParseArgsConfig["options"]>;
 
 export interface CommandSpec<F extends Flags> {
@@ -66,3 +72,14 @@ export function failUsage(error: unknown, usage: string): never {
 }
 
 export { registry };
+
+/**
+ * How the learner runs a command on the runtime running now: `npm run hint lesson-1 --
+ * --all` on Node, `deno task hint lesson-1 --all` on Deno (npm needs `--` before flags).
+ */
+export function commandLine(script: string, ...args: string[]): string {
+  const positionals = args.filter((a) => !a.startsWith("-"));
+  const flags = args.filter((a) => a.startsWith("-"));
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return ["deno task", script, ...positionals, ...flags].join(" ");
+  return ["npm run", script, ...positionals, ...(flags.length > 0 ? ["--", ...flags] : [])].join(" ");
+}

@@ -111,14 +111,16 @@ export function statusOf(result: LessonResult): LessonStatus {
   return result.passed > 0 ? "in progress" : "not started";
 }
 
-export function formatProgress(results: readonly LessonResult[]): string {
+/** `hints`, when given, adds "hints 2/4" to each lesson that used any (lesson id → text). */
+export function formatProgress(results: readonly LessonResult[], options: { hints?: Record<string, string> } = {}): string {
   const next = results.find((r) => statusOf(r) !== "done");
   const width = Math.max(...results.map((r) => r.title.length), 10);
   const rows = results.map((r) => {
     const status = statusOf(r);
     const colour = status === "done" ? pc.green : status === "in progress" ? pc.yellow : pc.dim;
     const marker = r === next ? pc.cyan(" ← next") : "";
-    return `  ${r.lesson.padEnd(10)} ${r.title.padEnd(width)}  ${bar(r.passed, r.total)} ${`${r.passed}/${r.total}`.padStart(7)}  ${colour(status)}${marker}`;
+    const hints = options.hints?.[r.lesson] ? pc.dim(`  ${options.hints[r.lesson]}`) : "";
+    return `  ${r.lesson.padEnd(10)} ${r.title.padEnd(width)}  ${bar(r.passed, r.total)} ${`${r.passed}/${r.total}`.padStart(7)}  ${colour(status)}${marker}${hints}`;
   });
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const total = results.reduce((n, r) => n + r.total, 0);

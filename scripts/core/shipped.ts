@@ -1,0 +1,47 @@
+/**
+ * What the kit shipped, read from its git history: the skeleton of an exercise file
+ * (for `reset`) and which of the kit's own files differ from the shipped ones (for
+ * `doctor`). Everything degrades to `undefined` outside a git checkout or without git.
+ *
+ * @example
+ * ```ts
+ * const text = shippedFile("HEAD", "exercises/lesson-1/cow-list.ts"); // string | undefined
+ * const changed = changedSinceShipped(["tests", "lib", "vitest.config.ts"]); // string[] | undefined
+ * ```
+ */
+import { spawnSync } from "node:child_process";
+import { KIT } from "./kit.ts";
+
+function git(args: string[]): { ok: boolean; stdout: string; stderr: string } {
+  const r = spawnSync("git", args, { cwd: KIT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { ok: r.status === 0 && !r.error, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error.message) : "") };
+}
+
+/** True when the kit is inside a git work tree and git runs. */
+export function inGitCheckout(): boolean {
+  const r = git(["rev-parse", "--is-inside-work-tree"]);
+  return r.ok && r.stdout.trim() === "true";
+}
+
+/** The content of `file` (relative to the kit) at revision `rev`, if git has it. */
+export function shippedFile(rev: string, file: string): string | undefined {
+  const r = git(["show", `${rev}:./${file}`]);
+  return r.ok ? r.stdout : undefined;
+}
+
+/** Does `rev` name a commit? */
+export function isRevision(rev: string): boolean {
+  return git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]).ok;
+}
+
+/**
+ * Files under `paths` (relative to the kit) that differ from HEAD or are not tracked,
+ * relative to the kit; undefined when this is not a git checkout.
+ */
+export function changedSinceShipped(paths: readonly string[]): string[] | undefined {
+  if (!inGitCheckout()) return undefined;
+  const modified = git(["diff", "--name-only", "--relative", "HEAD", "--", ...paths]);
+  const added = git(["ls-files", "--others", "--exclude-standard", "--", ...paths]);
+  if (!modified.ok || !added.ok) return undefined;
+  return [...modified.stdout.split("\n"), ...added.stdout.split("\n")].filter(Boolean);
+}

@@ -1,0 +1,111 @@
+/**
+ * `npm run reset <lesson>` — puts the lesson's skeleton back in exercises/<lesson>/.
+ *
+ * Contract:
+ * - The skeleton is the exercise file as the kit shipped it: its version in the git
+ *   history (HEAD, or `--from <rev>` when you committed your own work on top).
+ * - Each file that differs from the skeleton is first copied to
+ *   `.backups/<lesson>-<timestamp>/<file>`, and the command names that folder.
+ * - Asks "[y/N]" on a terminal; `--yes` skips the question; with neither a terminal
+ *   nor `--yes` it refuses (exit 2) and changes nothing.
+ * - Only the files of this lesson are written; no other lesson is touched.
+ *
+ * Exit 0 when reset (or already the skeleton), 1 when it cannot find the skeleton or
+ * you answer no, 2 for a usage error.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { createInterface } from "node:readline/promises";
+import pc from "picocolors";
+import { commandLine, failUsage, parseCommand, UsageError } from "./core/cli.ts";
+import { KIT, displayPath } from "./core/kit.ts";
+import { BACKUP_DIR, timestamp } from "./core/progress.ts";
+import { inGitCheckout, isRevision, shippedFile } from "./core/shipped.ts";
+
+const USAGE = `
+usage: npm run reset <lesson> [-- --yes] [--from <rev>]
+
+  Puts the lesson's skeleton back in exercises/<lesson>/. Your files are copied to
+  .backups/<lesson>-<timestamp>/ first. Other lessons are never touched.
+
+  lesson        lesson-3, 3, or the start of a lesson's title
+  --yes         do not ask for confirmation
+  --from <rev>  take the skeleton from this git revision (default: HEAD); use it if
+                you committed your own work on top of the kit
+`;
+
+const { values, lessons: [lesson] } = parseCommand({
+  usage: USAGE,
+  flags: { yes: { type: "boolean", short: "y" }, from: { type: "string" } },
+  lessons: "one",
+});
+const rev = values.from ?? "HEAD";
+
+if (!inGitCheckout()) {
+  console.error(`${pc.red("error:")} reset finds the skeleton in the kit's git history, and ${KIT} is not a git checkout.`);
+  console.error(`Get a fresh copy of the kit (git clone) and copy exercises/${lesson.id}/ from it.`);
+  process.exit(1);
+}
+if (values.from !== undefined && !isRevision(rev)) failUsage(new UsageError(`--from ${rev}: no such git revision`), USAGE);
+
+interface Change {
+  file: string;
+  exercise: string;
+  skeleton: string;
+  exists: boolean;
+}
+
+const changes: Change[] = [];
+for (const file of lesson.files) {
+  const relative = `exercises/${lesson.id}/${file}`;
+  const skeleton = shippedFile(rev, relative);
+  if (skeleton === undefined) {
+    console.error(`${pc.red("error:")} git has no ${relative} at ${rev}; try another revision with --from <rev>.`);
+    process.exit(1);
+  }
+  const exercise = path.join(KIT, relative);
+  const exists = existsSync(exercise);
+  if (exists && readFileSync(exercise, "utf8") === skeleton) continue;
+  changes.push({ file, exercise, skeleton, exists });
+}
+
+if (changes.length === 0) {
+  console.log(`${lesson.id} is already the skeleton; nothing to reset.`);
+  process.exit(0);
+}
+
+const list = changes.map((c) => displayPath(c.exercise)).join(", ");
+if (!values.yes) {
+  if (!process.stdin.isTTY) {
+    console.error(`${pc.red("error:")} reset would replace ${list} with the skeleton; nothing was changed.`);
+    console.error(`Run it in a terminal to be asked, or add --yes: ${commandLine("reset", lesson.id, "--yes")}`);
+    process.exit(2);
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  // Ctrl-C or Ctrl-D at the question is a "no".
+  const answer = await new Promise<string>((resolve) => {
+    prompt.on("SIGINT", () => resolve(""));
+    prompt.on("close", () => resolve(""));
+    prompt.question(`Replace ${list} with the skeleton? Your version is backed up first. [y/N] `).then(resolve, () => resolve(""));
+  });
+  prompt.close();
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    console.log();
+    console.log("Nothing was changed.");
+    process.exit(1);
+  }
+}
+
+const backup = path.join(BACKUP_DIR, `${lesson.id}-${timestamp()}`);
+for (const c of changes) {
+  if (!c.exists) continue;
+  mkdirSync(backup, { recursive: true });
+  copyFileSync(c.exercise, path.join(backup, c.file));
+}
+for (const c of changes) {
+  mkdirSync(path.dirname(c.exercise), { recursive: true });
+  writeFileSync(c.exercise, c.skeleton);
+}
+if (changes.some((c) => c.exists)) console.log(`Your files are backed up in ${pc.cyan(displayPath(backup) + "/")}`);
+console.log(`${pc.green("✓")} ${list} ${changes.length > 1 ? "are" : "is"} the skeleton again.`);
