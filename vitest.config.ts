@@ -10,6 +10,7 @@
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import path from "node:path";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -19,10 +20,30 @@ function implRoot(): string {
   return root + (process.env.CRASH_COURSE_IMPL === "solutions" ? "solutions/" : "exercises/");
 }
 
+/**
+ * A submission graded from another folder imports `../../lib/...` relative to itself;
+ * that always means this kit's lib/, never a copy beside the submission (a learner's
+ * lib/ may be changed, and two copies of lib/sim-disk.ts would break `instanceof`).
+ */
+const kitLib = {
+  name: "crash-course:kit-lib",
+  enforce: "pre" as const,
+  resolveId(source: string, importer?: string) {
+    const impl = implRoot();
+    if (!importer || !source.startsWith(".") || !importer.startsWith(impl)) return null;
+    const besideImpl = path.join(path.dirname(impl), "lib") + path.sep;
+    const target = path.resolve(path.dirname(importer), source);
+    return target.startsWith(besideImpl) ? path.join(root, "lib", target.slice(besideImpl.length)) : null;
+  },
+};
+
 export default defineConfig({
+  plugins: [kitLib],
   resolve: { alias: [{ find: /^@impl\//, replacement: implRoot() }] },
   test: {
     include: ["tests/**/*.test.ts"],
+    // Fixture submissions carry learners' (tampered) copies of test files: never ours to run.
+    exclude: ["**/node_modules/**", "tests/kit/fixtures/**"],
     pool: "threads",
     testTimeout: 5000,
     setupFiles: [root + "lib/grading/test-probe.ts"],

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:grade` (or `deno task bench:grade`) — how long `grade` takes for a class
+ * of 30 lesson-1 submissions, on the runtime running the benchmark. The class is built
+ * in a temporary folder from the kit's fixture submissions: mostly ordinary work
+ * (correct, partial, untouched, wrong values, missing export, syntax error, tampered
+ * tests, writes outside its folder) plus one each of an endless loop in a test, a memory
+ * hog and a process crash. The hang-on-load fixture is left out: it always costs the
+ * whole per-submission limit, whatever the grader does. Target: under 30 s on 2 cores.
+ *
+ * Wall time depends on what else the machine is doing, so the CPU time of the grading
+ * processes is printed too (Linux: the children's times from /proc/self/stat): divided
+ * by the cores, it is the wall time the run would take on an otherwise idle machine.
+ *
+ *   npm run bench:grade [-- --submissions 30] [--jobs N] [--runs 1]
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { KIT, runtimeName, runtimeVersion, selfCommand } from "../scripts/core/kit.ts";
+
+const { values } = parseArgs({
+  options: { submissions: { type: "string", default: "30" }, jobs: { type: "string" }, runs: { type: "string", default: "1" } },
+});
+const count = Number(values.submissions);
+const runs = Number(values.runs);
+
+const fixtures = path.join(KIT, "tests", "kit", "fixtures");
+const ordinary = [
+  "submissions/correct", "submissions/partial", "submissions/untouched", "wrong-value",
+  "missing-export", "submissions/syntax-error", "submissions/tampered-tests", "submissions/writes-outside",
+];
+const troubled = ["submissions/endless-loop", "submissions/memory-hog", "submissions/crashes-process"];
+
+const classDir = mkdtempSync(path.join(tmpdir(), "crash-course-bench-grade-"));
+const picked = [...troubled, ...Array.from({ length: Math.max(0, count - troubled.length) }, (_, i) => ordinary[i % ordinary.length])].slice(0, count);
+picked.forEach((source, i) => {
+  cpSync(path.join(fixtures, source), path.join(classDir, `learner-${String(i + 1).padStart(2, "0")}-${path.basename(source)}`), { recursive: true });
+});
+
+const json = path.join(classDir, "grades.json");
+const args = [classDir, "--json", json, ...(values.jobs ? ["--jobs", values.jobs] : [])];
+const [command, argv] = selfCommand("scripts/grade.ts", args);
+
+/** CPU seconds used by the waited-for child processes of this process so far (Linux). */
+function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
+const times: number[] = [];
+const cpu: number[] = [];
+let statuses = new Map<string, number>();
+let jobs = "";
+try {
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const c0 = childrenCpuSeconds();
+    const r = spawnSync(command, argv, { cwd: KIT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    times.push((performance.now() - t0) / 1000);
+    cpu.push(childrenCpuSeconds() - c0);
+    if (r.status !== 0) throw new Error(`grade failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+    jobs = /, (\d+) at a time/.exec(r.stdout)?.[1] ?? "?";
+    const grades = JSON.parse(readFileSync(json, "utf8")) as { submissions: { status: string }[] };
+    statuses = new Map();
+    for (const s of grades.submissions) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
+  }
+} finally {
+  rmSync(classDir, { recursive: true, force: true });
+}
+
+const best = Math.min(...times);
+console.log(`grade: ${count} lesson-1 submissions on ${runtimeName()} ${runtimeVersion()}, ${jobs} at a time\n`);
+const cores = Number(jobs) || 1;
+console.log("run   wall time   per submission   CPU time   CPU time / cores");
+times.forEach((t, i) => {
+  const perSubmission = `${((t / count) * 1000).toFixed(0)} ms`;
+  console.log(`${String(i + 1).padEnd(5)} ${`${t.toFixed(1)} s`.padStart(9)}   ${perSubmission.padStart(14)}   ${`${cpu[i].toFixed(1)} s`.padStart(8)}   ${`${(cpu[i] / cores).toFixed(1)} s`.padStart(16)}`);
+});
+const [load1] = (() => { try { return readFileSync("/proc/loadavg", "utf8").split(" ").map(Number); } catch { return [NaN]; } })();
+console.log(`\nbest ${best.toFixed(1)} s wall: ${best < 30 ? "within" : "OVER"} the 30 s target (load average ${load1} on ${cores} cores while measuring)`);
+console.log(`statuses: ${[...statuses].map(([s, n]) => `${n} ${s}`).join(", ")}`);

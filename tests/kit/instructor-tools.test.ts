@@ -1,0 +1,201 @@
+/**
+ * The instructor tools besides `grade`, spawned as an instructor runs them on Node and on
+ * Deno: `compare` (both grades, the failing tests, a coloured diff against the solution),
+ * the release manifest (the committed one is up to date; `check` marks a result
+ * "unofficial" when a learner's copy of the hidden tests differs), and the pure
+ * formatting of a class's grades.
+ */
+import { afterAll, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { KIT, RUNTIMES, fixture, kit, type Run } from "./support/cli.ts";
+import { tempKit } from "./support/temp-kit.ts";
+import { groupOf, hashFile, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
+import { toCsv, toMarkdown, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
+import type { LessonResult } from "../../lib/grading/results.ts";
+
+const partial = fixture(path.join("submissions", "partial"));
+
+/** Runs a kit script with colours forced on, as in an instructor's terminal. */
+function inColour(args: string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "1" };
+  delete env.NO_COLOR;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(KIT, "scripts", "run.mjs"), path.join(KIT, "scripts", "compare.ts"), ...args], { cwd: KIT, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.each(RUNTIMES)("compare on %s", (runtime) => {
+  test.concurrent("shows both grades, the failing tests with why, and the diff against the solution", async () => {
+    const run = await kit(runtime, "compare", ["lesson-1", partial]);
+    expect(run.code, run.stderr).toBe(0);
+    const grades = /^learner (\d+)\/(\d+), reference (\d+)\/(\d+)$/m.exec(run.stdout);
+    expect(grades).not.toBeNull();
+    const [learner, total, reference, referenceTotal] = grades!.slice(1).map(Number);
+    expect({ total, reference, referenceTotal }).toEqual({ total, reference: total, referenceTotal: total });
+    expect(learner).toBeGreaterThan(0);
+    expect(learner).toBeLessThan(total);
+    expect(run.stdout).toContain(`failing (${total - learner}):`);
+    expect(run.stdout).toMatch(/✗ writing › isCopied turns true with the first write\n\s+TODO\(lesson-1:counters\) is still open: tests\/kit\/fixtures\/submissions\/partial\/lesson-1\/cow-list\.ts:\d+/);
+    expect(run.stdout).not.toContain("✗ reading before any write › get() returns the original's values");
+    expect(run.stdout).toContain("--- solutions/lesson-1/cow-list.ts (reference)\n+++ tests/kit/fixtures/submissions/partial/lesson-1/cow-list.ts (learner)");
+    expect(run.stdout).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
+    expect(run.stdout).toContain("\n-    return this.#overlay.size > 0;\n");
+    expect(run.stdout).toContain('\n+    throw todo("lesson-1:counters");\n');
+  }, 120_000);
+
+  test.concurrent("takes a learner's kit copy, or defaults to this kit's exercises/", async () => {
+    const [kitCopy, own] = await Promise.all([
+      kit(runtime, "compare", ["1", fixture(path.join("submissions", "correct"))]),
+      kit(runtime, "compare", ["lesson-1"]),
+    ]);
+    expect(kitCopy.stdout).toMatch(/^learner (\d+)\/\1, reference \1\/\1$/m);
+    expect(kitCopy.stdout).toContain("no failing tests");
+    expect(kitCopy.stdout).toContain("tests/kit/fixtures/submissions/correct/exercises/lesson-1/cow-list.ts (learner): identical to the reference");
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/^learner \d+\/\d+, reference \d+\/\d+$/m);
+    expect(own.stdout).toContain("+++ exercises/lesson-1/cow-list.ts (learner)");
+  }, 120_000);
+
+  test.concurrent("bad paths and flags are usage errors (exit 2); --help exits 0", async () => {
+    const [missing, noLesson, unknown, noArgs, help] = await Promise.all([
+      kit(runtime, "compare", ["lesson-1", path.join(KIT, "no-such-folder")]),
+      kit(runtime, "compare", ["lesson-1", fixture(path.join("submissions", "no-exercises"))]),
+      kit(runtime, "compare", ["lesson-1", "--diff"]),
+      kit(runtime, "compare", []),
+      kit(runtime, "compare", ["--help"]),
+    ]);
+    expect([missing, noLesson, unknown, noArgs].map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(missing.stderr).toContain("no such folder:");
+    expect(noLesson.stderr).toMatch(/has no lesson-1\/ folder; give a learner's kit or its exercises\/ folder/);
+    expect(unknown.stderr).toContain("unknown flag --diff");
+    expect(noArgs.stderr).toContain("which lesson?");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("usage: npm run compare <lesson> [path]");
+  }, 120_000);
+});
+
+test("compare colours its diff in a terminal", async () => {
+  const run = await inColour(["lesson-1", partial]);
+  expect(run.stdout).toContain("\x1b[31m-    return this.#overlay.size > 0;\x1b[39m");
+  expect(run.stdout).toContain('\x1b[32m+    throw todo("lesson-1:counters");\x1b[39m');
+  expect(run.stdout).toMatch(/\x1b\[36m@@ -\d+,\d+ \+\d+,\d+ @@\x1b\[39m/);
+}, 120_000);
+
+describe("the release manifest", () => {
+  test("manifest.json matches the kit's hidden tests, lib/ and config (else: npm run manifest)", () => {
+    expect(readManifest(), "manifest.json is missing: run npm run manifest").toBeDefined();
+    expect(manifestDifferences(), "manifest.json is stale: run npm run manifest").toEqual([]);
+  });
+
+  test("names a lesson's test folder as a whole, other files one by one", () => {
+    expect(groupOf("tests/lesson-3/crashes.test.ts")).toBe("tests/lesson-3");
+    expect(groupOf("tests/support/iterate.ts")).toBe("tests/support");
+    expect(groupOf("lib/sim-disk.ts")).toBe("lib/sim-disk.ts");
+    expect(groupOf("vitest.config.ts")).toBe("vitest.config.ts");
+  });
+
+  const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-manifest-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test("hashes ignore CRLF line endings and see any other change", () => {
+    writeFileSync(path.join(scratch, "lf.ts"), "a\nb\n");
+    writeFileSync(path.join(scratch, "crlf.ts"), "a\r\nb\r\n");
+    writeFileSync(path.join(scratch, "other.ts"), "a\nc\n");
+    expect(hashFile(path.join(scratch, "crlf.ts"))).toBe(hashFile(path.join(scratch, "lf.ts")));
+    expect(hashFile(path.join(scratch, "other.ts"))).not.toBe(hashFile(path.join(scratch, "lf.ts")));
+  });
+
+  test("marks only the results a difference can affect: its own lesson's tests, lib/ and config", () => {
+    const root = path.join(scratch, "kit");
+    for (const [file, text] of [["tests/lesson-1/a.test.ts", "1"], ["tests/lesson-2/b.test.ts", "2"], ["lib/x.ts", "x"], ["vitest.config.ts", "c"]]) {
+      const full = path.join(root, file);
+      writeNested(full, text);
+    }
+    writeManifest(root);
+    const result = (lesson: string) => ({ lesson, title: "", impl: "", passed: 0, failed: 0, total: 0, tests: [], problems: [] }) as LessonResult;
+    let results = [result("lesson-1"), result("lesson-2")];
+    markUnofficial(results, root);
+    expect(results.map((r) => r.unofficial)).toEqual([undefined, undefined]);
+    appendFileSync(path.join(root, "tests/lesson-2/b.test.ts"), "changed");
+    writeNested(path.join(root, "tests/lesson-2/extra.test.ts"), "added");
+    results = [result("lesson-1"), result("lesson-2")];
+    markUnofficial(results, root);
+    expect(results.map((r) => r.unofficial)).toEqual([undefined, ["tests/lesson-2"]]);
+    rmSync(path.join(root, "lib/x.ts"));
+    results = [result("lesson-1"), result("lesson-2")];
+    markUnofficial(results, root);
+    expect(results.map((r) => r.unofficial)).toEqual([["lib/x.ts"], ["lib/x.ts", "tests/lesson-2"]]);
+  });
+});
+
+function writeNested(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+describe.each(RUNTIMES)("check against the manifest on %s", (runtime) => {
+  test.concurrent("a learner's kit whose hidden tests changed gets an unofficial result", async () => {
+    const copy = tempKit();
+    try {
+      const manifest = await kit(runtime, "manifest", [], { cwd: copy.root });
+      expect(manifest.stdout).toMatch(/^wrote manifest\.json: \d+ files hashed$/m);
+      const clean = await kit(runtime, "check", ["lesson-1", "--solutions", "--json"], { cwd: copy.root });
+      expect(JSON.parse(clean.stdout).unofficial).toBeUndefined();
+      expect((await kit(runtime, "manifest", ["--check"], { cwd: copy.root })).code).toBe(0);
+
+      appendFileSync(path.join(copy.root, "tests", "lesson-1", "cow-list.test.ts"), "\n// a learner was here\n");
+      const [json, text, stale] = await Promise.all([
+        kit(runtime, "check", ["lesson-1", "--solutions", "--json"], { cwd: copy.root }),
+        kit(runtime, "check", ["lesson-1", "--solutions"], { cwd: copy.root }),
+        kit(runtime, "manifest", ["--check"], { cwd: copy.root }),
+      ]);
+      expect(JSON.parse(json.stdout).unofficial).toEqual(["tests/lesson-1"]);
+      expect(text.stdout).toContain("unofficial: tests/lesson-1 changed");
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain("manifest.json is stale; these differ: tests/lesson-1");
+
+      const [unknown, extra, help] = await Promise.all([
+        kit(runtime, "manifest", ["--write"], { cwd: copy.root }),
+        kit(runtime, "manifest", ["lesson-1"], { cwd: copy.root }),
+        kit(runtime, "manifest", ["--help"], { cwd: copy.root }),
+      ]);
+      expect([unknown.code, extra.code, help.code]).toEqual([2, 2, 0]);
+      expect(unknown.stderr).toContain("unknown flag --write");
+      expect(extra.stderr).toContain('unexpected argument "lesson-1"');
+      expect(help.stdout).toContain("usage: npm run manifest");
+    } finally {
+      copy.remove();
+    }
+  }, 120_000);
+});
+
+describe("class grade formats", () => {
+  const grade = (learner: string, points: number, status: string): SubmissionGrade => ({
+    learner, path: `/class/${learner}`, status, points, maxPoints: 12,
+    lessons: [{ lesson: "lesson-3", status: status === "graded" ? "graded" : "crashed", passed: points, total: 12 }],
+  });
+
+  test("the Markdown table aligns its columns and escapes a | in a name", () => {
+    expect(toMarkdown([grade("ana", 7, "graded"), grade("b|c", 0, "crashed")], ["lesson-3"])).toBe([
+      "| learner | lesson-3 | points | status  |",
+      "|---------|---------:|-------:|---------|",
+      "| ana     |     7/12 |   7/12 | graded  |",
+      "| b\\|c    |     0/12 |   0/12 | crashed |",
+    ].join("\n"));
+  });
+
+  test("the CSV quotes fields with commas or quotes", () => {
+    expect(toCsv([grade('o"neil, j', 7, "crashed; timed out")], ["lesson-3"])).toBe(
+      'learner,lesson-3,points,max_points,status\n"o""neil, j",7,7,12,crashed; timed out\n',
+    );
+  });
+});
