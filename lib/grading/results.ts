@@ -72,6 +72,8 @@ export interface LessonResult {
   problems: Problem[];
   /** Files of the kit whose hashes differ from the release manifest (issue 7). */
   unofficial?: string[];
+  /** True when the graded files are the shipped skeleton, untouched (the learner has not started). */
+  untouched?: boolean;
 }
 
 export function slug(text: string): string {

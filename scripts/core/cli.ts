@@ -45,11 +45,11 @@ export function parseCommand<F extends Flags>(spec: CommandSpec<F>, argv = proce
       process.exit(0);
     }
     const extra = spec.extraPositionals ?? 0;
-    const lessonArgs = spec.lessons === "one-or-more" ? positionals : positionals.slice(0, positionals.length - Math.max(0, positionals.length - 1 - extra) - extra);
-    const rest = positionals.slice(lessonArgs.length);
+    const lessonCount = spec.lessons === "one-or-more" ? positionals.length : spec.lessons === "none" ? 0 : Math.min(1, positionals.length);
+    const lessonArgs = positionals.slice(0, lessonCount);
+    const rest = positionals.slice(lessonCount);
     if (spec.lessons === "one" && lessonArgs.length === 0) throw new UsageError("which lesson? for example: lesson-1");
     if (spec.lessons === "one-or-more" && lessonArgs.length === 0) throw new UsageError("which lessons? for example: lesson-1 lesson-2");
-    if (spec.lessons === "none" && positionals.length > extra) throw new UsageError(`unexpected argument "${positionals[extra]}"`);
     if (rest.length > extra) throw new UsageError(`unexpected argument "${rest[extra]}"`);
     const lessons = spec.lessons === "none" ? [] : lessonArgs.map(resolveLesson);
     return { values, lessons, rest };

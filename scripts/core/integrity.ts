@@ -32,6 +32,8 @@ export interface Manifest {
   about: string;
   algorithm: "sha256";
   files: Record<string, string>;
+  /** The shipped skeletons (exercises/), not guarded: progress tells "not started" by them. */
+  skeletons?: Record<string, string>;
 }
 
 /** Every guarded file of the kit at `root`, relative and with "/" separators, sorted. */
@@ -59,11 +61,17 @@ export function hashKit(root = KIT): Record<string, string> {
   return Object.fromEntries(guardedFiles(root).map((f) => [f, hashFile(path.join(root, f))]));
 }
 
+/** The hashes of the exercise files of the kit at `root`. */
+export function hashSkeletons(root = KIT): Record<string, string> {
+  return Object.fromEntries(walk(root, "exercises").sort().map((f) => [f, hashFile(path.join(root, f))]));
+}
+
 export function writeManifest(root = KIT): Manifest {
   const manifest: Manifest = {
     about: "SHA-256 of the files that decide a grade. `npm run manifest` rewrites it; `npm run check` compares against it.",
     algorithm: "sha256",
     files: hashKit(root),
+    skeletons: hashSkeletons(root),
   };
   writeFileSync(path.join(root, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
@@ -110,4 +118,23 @@ export function markUnofficial(results: LessonResult[], root = KIT): void {
     const relevant = groups.filter((g) => !/^tests\/lesson-/.test(g) || g === `tests/${result.lesson}`);
     if (relevant.length > 0) result.unofficial = relevant;
   }
+}
+
+/**
+ * Whether a lesson's graded files are still the shipped skeleton, byte for byte; undefined
+ * when the manifest does not say (no manifest, or one without skeleton hashes).
+ */
+export function isUntouchedSkeleton(lesson: string, files: readonly string[], implDir: string, root = KIT): boolean | undefined {
+  let shipped: Record<string, string> | undefined;
+  try {
+    shipped = readManifest(root)?.skeletons;
+  } catch {
+    return undefined;
+  }
+  if (!shipped) return undefined;
+  return files.every((file) => {
+    const expected = shipped[`exercises/${lesson}/${file}`];
+    const graded = path.join(implDir, lesson, file);
+    return expected !== undefined && existsSync(graded) && hashFile(graded) === expected;
+  });
 }

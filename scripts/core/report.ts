@@ -108,6 +108,8 @@ export type LessonStatus = "done" | "in progress" | "not started";
 
 export function statusOf(result: LessonResult): LessonStatus {
   if (result.total > 0 && result.failed === 0) return "done";
+  // A skeleton passes a few tests before anyone touches it; that is not progress.
+  if (result.untouched !== undefined) return result.untouched ? "not started" : "in progress";
   return result.passed > 0 ? "in progress" : "not started";
 }
 

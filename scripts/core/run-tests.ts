@@ -32,6 +32,7 @@ import {
 } from "../../lib/grading/results.ts";
 import { PROBE_CHANNEL, type ProbeMessage } from "../../lib/grading/test-probe-channel.ts";
 import { KIT, displayPath, selfCommand } from "./kit.ts";
+import { isUntouchedSkeleton } from "./integrity.ts";
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 const SKIP_ENV = "CRASH_COURSE_SKIP";
@@ -161,7 +162,11 @@ function toLessonResult(
       tests.push(toTestResult(lesson.id, file, test, sources.todos, marker, logs, skip, timeLimitMs));
     }
   }
-  return { lesson: lesson.id, title: lesson.title, impl: displayPath(implDir), ...tally(tests, problems), tests, problems };
+  const untouched = isUntouchedSkeleton(lesson.id, lesson.files, implDir);
+  return {
+    lesson: lesson.id, title: lesson.title, impl: displayPath(implDir), ...tally(tests, problems), tests, problems,
+    ...(untouched === undefined ? {} : { untouched }),
+  };
 }
 
 function toTestResult(
@@ -283,7 +288,7 @@ async function gradeInChild(options: RunOptions, skip: string[]): Promise<RunOut
   const args = [options.impl, String(options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS), JSON.stringify(skip), ...options.lessons.map((l) => l.id)];
   const [command, argv] = selfCommand("scripts/core/grade-worker.ts", args);
   const env = { ...process.env, [DEPTH_ENV]: String(rerunDepth() + 1) };
-  const child = spawn(command, argv, { cwd: KIT, env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(command, argv, { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => (out += chunk));

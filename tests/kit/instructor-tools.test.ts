@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { KIT, RUNTIMES, fixture, kit, type Run } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
-import { groupOf, hashFile, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
+import { groupOf, hashFile, hashSkeletons, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
 import { toCsv, toMarkdown, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
 
@@ -94,6 +94,7 @@ describe("the release manifest", () => {
   test("manifest.json matches the kit's hidden tests, lib/ and config (else: npm run manifest)", () => {
     expect(readManifest(), "manifest.json is missing: run npm run manifest").toBeDefined();
     expect(manifestDifferences(), "manifest.json is stale: run npm run manifest").toEqual([]);
+    expect(readManifest()?.skeletons, "manifest.json's skeleton hashes are stale: run npm run manifest").toEqual(hashSkeletons());
   });
 
   test("names a lesson's test folder as a whole, other files one by one", () => {
