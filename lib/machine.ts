@@ -46,7 +46,7 @@ export interface MachineShape {
 
 export const DEFAULT_SHAPE: MachineShape = { pageSize: 256, pages: 16, frames: 64 };
 
-/** Validates the options (positive whole numbers) and fills in the defaults. */
+/** Validates the options (positive whole numbers, else RangeError) and fills in the defaults. */
 export function machineShape(options: MachineOptions = {}): MachineShape {
   if (typeof options !== "object" || options === null) throw new TypeError("Machine options must be an object");
   return {
@@ -164,9 +164,11 @@ export class PhysicalMemory {
   }
 }
 
+/** The contract says "anything but a positive whole number: RangeError", non-numbers included. */
 function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== "number") throw new TypeError(`Machine ${name} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Machine ${name} must be a positive whole number, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Machine ${name} must be a positive whole number, got ${describe(value)}`);
+  }
   return value;
 }
 

@@ -156,6 +156,27 @@ function firstLine(text: string): string {
   return text.split("\n")[0];
 }
 
+/**
+ * The values a test source imports from a module whose specifier ends with `target`
+ * (`@impl/lesson-3/journaled-fs.ts`): the names a graded file must export. Type-only
+ * imports are left out: they vanish at run time, so a file need not export them.
+ */
+export function importedValueNames(source: string, target: string): Set<string> {
+  const names = new Set<string>();
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  for (const m of code.matchAll(/import\s+(type\s+)?([\w$]+\s*,\s*)?(?:\{([^}]*)\})?\s*from\s*["']([^"']+)["']/g)) {
+    const [, typeOnly, defaultName, braces, specifier] = m;
+    if (typeOnly || !specifier.endsWith(target)) continue;
+    if (defaultName) names.add("default");
+    for (const part of (braces ?? "").split(",")) {
+      const entry = part.trim();
+      if (!entry || entry.startsWith("type ")) continue;
+      names.add(entry.split(/\s+as\s+/)[0].trim());
+    }
+  }
+  return names;
+}
+
 /** The names a module source exports (classes, functions, consts, `export { a, b }`). */
 export function exportedNames(source: string): Set<string> {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");

@@ -20,14 +20,14 @@
  */
 import { createVitest } from "vitest/node";
 import type { Reporter, TestCase, TestModule } from "vitest/node";
-import { readFileSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { spawn } from "node:child_process";
 import { stripVTControlCharacters } from "node:util";
 import type { Lesson } from "../../lib/registry.ts";
 import {
-  explain, exportedNames, findTodos, tally, testId,
+  explain, exportedNames, findTodos, importedValueNames, tally, testId,
   type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
 } from "../../lib/grading/results.ts";
 import { PROBE_CHANNEL, type ProbeMessage } from "../../lib/grading/test-probe-channel.ts";
@@ -134,16 +134,24 @@ function readSources(lesson: Lesson, implDir: string): Sources {
     }
     const source = readFileSync(graded, "utf8");
     todos.push(...findTodos(shown, source));
-    const reference = path.join(KIT, "solutions", lesson.id, file);
-    if (existsSync(reference)) {
-      const have = exportedNames(source);
-      const missing = [...exportedNames(readFileSync(reference, "utf8"))].filter((name) => !have.has(name));
-      if (missing.length > 0) {
-        problems.push({ file: shown, message: `${shown} does not export ${missing.join(", ")}; the tests import ${missing.length > 1 ? "them" : "it"} from there` });
-      }
+    const have = exportedNames(source);
+    const missing = [...namesTestsImport(lesson, file)].filter((name) => !have.has(name));
+    if (missing.length > 0) {
+      problems.push({ file: shown, message: `${shown} does not export ${missing.join(", ")}; the tests import ${missing.length > 1 ? "them" : "it"} from there` });
     }
   }
   return { todos, problems };
+}
+
+/** The values the lesson's hidden tests (and their helper modules) import from one graded file. */
+function namesTestsImport(lesson: Lesson, file: string): Set<string> {
+  const dir = path.join(KIT, "tests", lesson.id);
+  const names = new Set<string>();
+  if (!existsSync(dir)) return names;
+  for (const entry of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    for (const name of importedValueNames(readFileSync(path.join(dir, entry), "utf8"), `@impl/${lesson.id}/${file}`)) names.add(name);
+  }
+  return names;
 }
 
 function toLessonResult(

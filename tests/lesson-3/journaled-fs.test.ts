@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { JournaledFS } from "@impl/lesson-3/journaled-fs.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
-import { contents } from "./crash-workloads.ts";
+import { contents, shape } from "./crash-workloads.ts";
 
 /** Every block of the disk, to compare before and after an operation that must change nothing. */
 function snapshot(disk: SimDisk): Uint8Array[] {
@@ -96,6 +96,13 @@ describe("writing and reading", () => {
     fs.write("a", "changed");
     expect(fs.read("a")).toBe("changed");
     expect(fs.read("b")).toBe(contents("b", "b", 900));
+  });
+
+  test("names made only of dots, dashes or underscores are valid names too", () => {
+    const { fs } = fresh();
+    for (const name of [".", "..", "-", "_", "...x"]) fs.write(name, name);
+    expect(fs.list()).toEqual(["-", ".", "..", "...x", "_"]);
+    expect(fs.read("..")).toBe("..");
   });
 
   test("a name of exactly 24 characters works", () => {
@@ -218,7 +225,7 @@ describe("a clean reboot", () => {
 });
 
 describe("bad input changes nothing", () => {
-  const badNames = ["", "a b", "a/b", "../x", "naïve", "tab\t", "x".repeat(25)];
+  const badNames = ["", "a b", "a/b", "../x", "naïve", "tab\t", "line\n", "x".repeat(25)];
 
   test.each(badNames.map((n) => [JSON.stringify(n), n]))("write() refuses the name %s with a RangeError", (_, name) => {
     const { disk, fs } = fresh();
@@ -269,6 +276,30 @@ describe("bad input changes nothing", () => {
     expect(firstChangedBlock(disk, before)).toBeUndefined();
     expect(fs.read("keep")).toBe("safe");
     expect(fs.list()).toEqual(["keep"]);
+  });
+
+  test("size is counted in UTF-8 bytes: 1500 two-byte characters are refused or stored whole, never spilled", () => {
+    const { disk, fs } = fresh();
+    for (const name of ["a", "b", "c"]) fs.write(name, contents(name, name, 1000));
+    const before = snapshot(disk);
+    const text = "é".repeat(1500); // 1500 characters, 3000 bytes
+    let refused = false;
+    try {
+      fs.write("b", text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RangeError);
+      refused = true;
+    }
+    if (refused) expect(firstChangedBlock(disk, before)).toBeUndefined();
+    const expected: Record<string, string> = { a: contents("a", "a", 1000), b: refused ? contents("b", "b", 1000) : text, c: contents("c", "c", 1000) };
+    const again = JournaledFS.mount(disk.reboot());
+    for (const [current, when] of [[fs, "before a reboot"], [again, "after a reboot"]] as const) {
+      expect(current.list(), when).toEqual(["a", "b", "c"]);
+      for (const name of ["a", "b", "c"]) {
+        const why = `${name} ${when}, the 3000-byte write to b having been ${refused ? "refused" : "accepted"}`;
+        expect(shape(current.read(name)), why).toBe(shape(expected[name]));
+      }
+    }
   });
 
   test("a full disk refuses a new file with a RangeError and changes nothing", () => {

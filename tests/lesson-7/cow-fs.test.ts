@@ -242,7 +242,9 @@ describe("shadow paging: a live block is never overwritten", () => {
     expect(copy.writes).toBe(writesBefore);
   });
 
-  test("rewriting a file writes new copies of its changed blocks only, and keeps the others", () => {
+  // Keeping the unchanged first block is what the lesson teaches, but the contract does
+  // not demand it (a design that rewrites every block of the file is correct too).
+  test("rewriting part of a file puts its changed block in a new place", () => {
     const disk = new SimDisk();
     const fs = CowFS.mount(disk);
     const before = text(3, 1000);
@@ -251,7 +253,6 @@ describe("shadow paging: a live block is never overwritten", () => {
     commit(fs, { "big.txt": before.slice(0, 900) + "Z".repeat(100) });
     const now = fileBlocks(disk, "big.txt")!;
     expect(fs.read("big.txt")).toBe(before.slice(0, 900) + "Z".repeat(100));
-    expect(now[0], "the unchanged first block is kept").toBe(old[0]);
     expect(now[1], "the changed second block is a new copy").not.toBe(old[1]);
     expectConsistent(disk, fs);
   });
@@ -473,7 +474,7 @@ describe("deleting snapshots frees what only they used", () => {
   test("any run of commits, snapshots, deletions and reboots keeps the counts exact (randomized)", () => {
     type Op = { kind: "commit"; change: [number, number | null][] } | { kind: "snapshot" } | { kind: "drop"; which: number } | { kind: "reboot" };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 5, arbitrary: fc.record({ kind: fc.constant("commit" as const), change: fc.array(fc.tuple(fc.nat(7), fc.option(fc.nat(1200), { nil: null })), { minLength: 1, maxLength: 3 }) }) },
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant("commit" as const), change: fc.array(fc.tuple(fc.nat(7), fc.option(fc.nat(1000), { nil: null })), { minLength: 1, maxLength: 3 }) }) },
       { weight: 2, arbitrary: fc.constant({ kind: "snapshot" as const }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant("drop" as const), which: fc.nat(5) }) },
       { weight: 1, arbitrary: fc.constant({ kind: "reboot" as const }) },
@@ -550,7 +551,8 @@ describe("the disk does not fill up", () => {
     commit(fs, { "keep.txt": "kept" });
     const before = fs.stats().blocksInUse;
     const tx = fs.begin();
-    for (let i = 0; i < 3; i++) tx.write(`huge-${i}`, text(i, 50_000));
+    // 1000-byte files, which write() must accept: 200 of them need far more than 256 blocks.
+    for (let i = 0; i < 200; i++) tx.write(`huge-${i}`, text(i, 1000));
     expect(() => tx.commit()).toThrow(RangeError);
     expect(files(fs)).toEqual({ "keep.txt": "kept" });
     expect(fs.stats().blocksInUse).toBe(before);

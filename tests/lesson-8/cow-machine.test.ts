@@ -256,6 +256,23 @@ describe("exit lets go", () => {
     expect(machine.stats().framesInUse).toBe(0);
   });
 
+  test("pids are never reused: after exits, spawn and fork still give new pids", () => {
+    const machine = new Machine({ pageSize: 16, pages: 4, frames: 8 });
+    const first = machine.spawn();
+    const seen = [first, machine.fork(first)];
+    for (const pid of [...seen]) machine.exit(pid);
+    for (let round = 0; round < 4; round++) {
+      const pid = machine.spawn();
+      const child = machine.fork(pid);
+      for (const fresh of [pid, child]) {
+        expect(seen, `pid ${fresh} was given out before`).not.toContain(fresh);
+        seen.push(fresh);
+      }
+      machine.exit(round % 2 === 0 ? pid : child);
+    }
+    expect(() => machine.read(first, 0)).toThrow(RangeError);
+  });
+
   test("frames freed by exit are used again: 200 fork-write-exit rounds fit in 3 frames", () => {
     const machine = new Machine({ pageSize: 16, pages: 4, frames: 3 });
     const shell = machine.spawn();
@@ -330,7 +347,9 @@ describe("bad input", () => {
   });
 
   test("machine options must be positive whole numbers", () => {
-    for (const bad of [{ pageSize: 0 }, { pages: -1 }, { frames: 1.5 }]) expect(() => new Machine(bad), JSON.stringify(bad)).toThrow(RangeError);
+    for (const bad of [{ pageSize: 0 }, { pages: -1 }, { frames: 1.5 }, { frames: Number.NaN }, { pages: Number.POSITIVE_INFINITY }]) {
+      expect(() => new Machine(bad), JSON.stringify(bad)).toThrow(RangeError);
+    }
   });
 });
 
