@@ -38,7 +38,7 @@ export const DEFAULT_TIME_LIMIT_MS = 5000;
 const SKIP_ENV = "CRASH_COURSE_SKIP";
 const DEPTH_ENV = "CRASH_COURSE_RERUN_DEPTH";
 /** Each stuck test costs a full time limit; after this many re-runs, stop re-running. */
-const MAX_RERUNS = 1;
+const MAX_RERUNS = 3;
 
 function rerunDepth(): number {
   return Number(process.env[DEPTH_ENV] ?? 0);
@@ -121,7 +121,7 @@ interface Sources {
   problems: Problem[];
 }
 
-/** Reads the graded files: their TODO comments, and exports the solution has but they lack. */
+/** Reads the graded files: their TODO comments, and the values the tests import that they do not export. */
 function readSources(lesson: Lesson, implDir: string): Sources {
   const todos: TodoLocation[] = [];
   const problems: Problem[] = [];

@@ -444,7 +444,13 @@ function computeLayout(blocks: number, blockSize: number, journalBlocks: number)
   const slotBlocks = 1 + Math.max(0, Math.ceil((MAX_FILE_BYTES - (blockSize - SLOT_HEADER)) / (blockSize - 1)));
   const slots = Math.floor((blocks - homeFirst) / slotBlocks);
   if (slots < 1) throw new RangeError(`a ${journalBlocks}-block journal leaves no room for files on a ${blocks}-block disk`);
-  return { blockSize, journalBlocks, homeFirst, slots, slotBlocks, tagsPerDescriptor: Math.floor((blockSize - DESCRIPTOR_HEADER) / 4) };
+  const tagsPerDescriptor = Math.floor((blockSize - DESCRIPTOR_HEADER) / 4);
+  // One descriptor block lists a whole transaction: a larger journal could hold a
+  // transaction that no descriptor can describe, and commit() would refuse it.
+  if (journalBlocks > tagsPerDescriptor + 2) {
+    throw new RangeError(`a ${journalBlocks}-block journal is larger than one transaction can fill: at most ${tagsPerDescriptor + 2} with ${blockSize}-byte blocks`);
+  }
+  return { blockSize, journalBlocks, homeFirst, slots, slotBlocks, tagsPerDescriptor };
 }
 
 interface HomePlan {

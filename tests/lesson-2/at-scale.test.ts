@@ -32,7 +32,8 @@ describe("at scale: copy-on-write must share, not copy", () => {
     for (let i = 0; i < 5_000; i++) snapshots.push(store.snapshot());
     expect(snapshots[0].size).toBe(KEY_COUNT);
     expect(snapshots[4_999].get(KEYS[12_345])).toBe(12_345);
-    expect(new Set(snapshots.map((s) => s.id)).size).toBe(5_000);
+    store.set(KEYS[0], -1);
+    expect(store.snapshot().id, "a snapshot of a changed store gets a new id").not.toBe(snapshots[4_999].id);
   });
 
   test("a write after a snapshot must copy only what it changes, not the whole store", () => {
@@ -61,6 +62,23 @@ describe("at scale: copy-on-write must share, not copy", () => {
     expect(store.get(spread(0))).toBe((0 * 7919) % KEY_COUNT);
     expect(base.get(spread(4_999))).toBe((4_999 * 7919) % KEY_COUNT);
     expect(base.size).toBe(KEY_COUNT);
+  });
+
+  test("reads and writes stay fast when keys arrive in sorted order: 100,000 of them, with snapshots along the way", () => {
+    // Keys in increasing order turn an unbalanced search tree into a 100,000-deep list.
+    const sorted = Array.from({ length: KEY_COUNT }, (_, i) => `sorted-${String(i).padStart(6, "0")}`);
+    const store = new SnapshotStore<number>();
+    const snapshots: Snapshot<number>[] = [];
+    sorted.forEach((k, i) => {
+      store.set(k, i);
+      if (i % 10_000 === 0) snapshots.push(store.snapshot());
+    });
+    let sum = 0;
+    for (let i = 0; i < KEY_COUNT; i++) sum += store.get(sorted[i])!;
+    expect(sum).toBe(((KEY_COUNT - 1) * KEY_COUNT) / 2);
+    expect(snapshots[5].size).toBe(50_001);
+    expect(snapshots[5].get(sorted[50_000])).toBe(50_000);
+    expect(snapshots[5].has(sorted[50_001])).toBe(false);
   });
 
   test("reads stay fast when thousands of snapshots exist: 100,000 reads after 10,000 snapshots", () => {

@@ -38,6 +38,21 @@ function expectRefusal(fn: () => unknown, what: string): void {
   expect(error instanceof TypeError || error instanceof RangeError, `${what} should throw a TypeError or RangeError, not ${String(error)}`).toBe(true);
 }
 
+/**
+ * Snapshot ids are never reused for a different state (DESIGN.md): two snapshots of the
+ * same state may share an id or not, but one id never names two different states.
+ */
+function expectIdsNameOneStateEach<V>(snapshots: readonly Snapshot<V>[]): void {
+  const stateOf = new Map<number, string>();
+  for (const snapshot of snapshots) {
+    expect(typeof snapshot.id, "a snapshot id is a number").toBe("number");
+    const state = JSON.stringify(contents(snapshot));
+    const earlier = stateOf.get(snapshot.id);
+    expect(earlier === undefined || earlier === state, `snapshot id ${snapshot.id} names two different states: ${earlier} and ${state}`).toBe(true);
+    stateOf.set(snapshot.id, state);
+  }
+}
+
 describe("an empty store", () => {
   test("a new store has size 0, no keys, and get() of any key is undefined", () => {
     const store = new SnapshotStore<number>();
@@ -162,13 +177,16 @@ describe("reading and writing the live store", () => {
     expect(store.keys()).toEqual(keys.slice(250).sort());
   });
 
-  test("a key that is not a string is refused with a TypeError", () => {
+  test("a key that is not a string is refused with a TypeError, by the store and by its snapshots", () => {
     const store = storeOf({ a: 1 });
+    const snapshot = store.snapshot();
     for (const bad of [1, undefined, null, {}, Symbol("s")] as unknown as string[]) {
       expect(() => store.get(bad), `get(${String(bad)})`).toThrow(TypeError);
       expect(() => store.has(bad), `has(${String(bad)})`).toThrow(TypeError);
       expect(() => store.set(bad, 2), `set(${String(bad)})`).toThrow(TypeError);
       expect(() => store.delete(bad), `delete(${String(bad)})`).toThrow(TypeError);
+      expect(() => snapshot.get(bad), `snapshot.get(${String(bad)})`).toThrow(TypeError);
+      expect(() => snapshot.has(bad), `snapshot.has(${String(bad)})`).toThrow(TypeError);
     }
     expect(contents(store)).toEqual({ size: 1, entries: [["a", 1]] });
   });
@@ -261,18 +279,19 @@ describe("a snapshot never changes after it is taken", () => {
     expect(snapshot.keys()).not.toBe(snapshot.keys());
   });
 
-  test("snapshot ids are all different, including snapshots taken after a restore", () => {
+  test("a snapshot id never names two different states, including snapshots taken after a restore", () => {
     const store = storeOf({ a: 1 });
     const first = store.snapshot();
-    const ids = [first.id];
+    const snapshots = [first];
     for (let i = 0; i < 10; i++) {
-      store.set("a", i);
-      ids.push(store.snapshot().id);
+      store.set("a", i + 2);
+      snapshots.push(store.snapshot());
       store.restore(first);
-      ids.push(store.snapshot().id);
+      snapshots.push(store.snapshot());
+      store.set(`k${i}`, i);
+      snapshots.push(store.snapshot());
     }
-    expect(ids.every((id) => typeof id === "number")).toBe(true);
-    expect(new Set(ids).size).toBe(ids.length);
+    expectIdsNameOneStateEach(snapshots);
   });
 });
 
@@ -450,6 +469,6 @@ describe("against a model that deep-copies a Map for every snapshot", () => {
       expect(contents(snapshot), `snapshot ${snapshot.id}`).toEqual(view(model));
       for (const k of KEYS) expect(snapshot.has(k)).toBe(model.has(k));
     }
-    expect(new Set(taken.map((t) => t.snapshot.id)).size).toBe(taken.length);
+    expectIdsNameOneStateEach(taken.map((t) => t.snapshot));
   }
 });

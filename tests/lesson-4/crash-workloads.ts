@@ -60,7 +60,11 @@ export interface WorkloadPlan {
   operations: readonly Operation[];
   journalBlocks?: number;
   diskBlocks?: number;
-  /** Also commit one more transaction after recovery and demand a fresh id. */
+  /**
+   * Also commit one more transaction after recovery and demand a fresh id; then delete
+   * every file, checkpoint and remount, and demand that no file comes back (nothing that
+   * recovery left on disk may resurface later).
+   */
   checkNewIds?: boolean;
 }
 
@@ -115,10 +119,14 @@ export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Wo
     },
   }));
   const options = plan.journalBlocks === undefined ? undefined : { journalBlocks: plan.journalBlocks };
+  let mounted: SimDisk | undefined;
   const exploration: Exploration<FS> = {
     name: plan.name,
     newDisk: () => new SimDisk({ blocks: plan.diskBlocks ?? 256 }),
-    mount: (disk) => TxFS.mount(disk, options),
+    mount: (disk) => {
+      mounted = disk;
+      return TxFS.mount(disk, options);
+    },
     steps,
     check(fs, outcome) {
       expectFilesOneOf(fs, allowedStates(states, outcome));
@@ -133,6 +141,14 @@ export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Wo
         const id = tx.commit();
         if (!(id > lastTxid && id > lastReturned)) {
           throw new Error(`a commit after recovery returned id ${id}; ids must rise above ${Math.max(lastTxid, lastReturned)} and never be reused`);
+        }
+        const cleanup = fs.begin();
+        for (const name of fs.list()) cleanup.delete(name);
+        cleanup.commit();
+        fs.checkpoint();
+        const back = TxFS.mount(mounted!.reboot(), options).list();
+        if (back.length > 0) {
+          throw new Error(`after recovery, a transaction deleting every file, checkpoint() and a remount, files came back: ${back.join(", ")}`);
         }
       }
     },

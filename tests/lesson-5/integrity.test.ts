@@ -62,16 +62,25 @@ function label(files: Files): string {
   return JSON.stringify(Object.fromEntries([...files].map(([n, d]) => [n, d.length > 12 ? d.slice(0, 9) + "…" : d])));
 }
 
-/** Demands: all three transactions, or exactly those before transaction m with a report saying so. */
-function expectPrefix(fs: TxFS, m: number, id: number, what: string): "intact" | "stopped" {
+/** The id a reason names ("transaction 7: ..."), or NaN. */
+function idOf(reason: string): number {
+  return Number(/^transaction (\d+): \S/.exec(reason)?.[1]);
+}
+
+/**
+ * Demands: all three transactions, or exactly those before transaction m, with a report
+ * that is consistent. Damage that leaves transaction m unrecognisable (its only header
+ * block hit) may simply end the journal there: recovery then found nothing to discard.
+ */
+function expectPrefix(fs: TxFS, m: number, id: number, what: string): "intact" | "stopped" | "reported" {
   const state = whichState(fs, states);
   const { discarded, reasons } = fs.recovery;
   if (state === 3 && discarded === 0) return "intact";
   if (state === m) {
-    expect(discarded, `${what}: recovery.discarded`).toBeGreaterThanOrEqual(1);
     expect(reasons.length, `${what}: one reason per discarded transaction`).toBe(discarded);
-    expect(reasons[0], `${what}: the first reason names the transaction`).toMatch(new RegExp(`^transaction ${id}: \\S`));
-    return "stopped";
+    if (discarded === 0) return "stopped";
+    expect(idOf(reasons[0]), `${what}: the first reason, ${JSON.stringify(reasons[0])}, names transaction ${id} or a later one`).toBeGreaterThanOrEqual(id);
+    return "reported";
   }
   const got = state === -1 ? JSON.stringify(Object.fromEntries(filesOf(fs))).slice(0, 160) : `the state after transaction ${state}`;
   throw new Error(
@@ -83,17 +92,17 @@ function expectPrefix(fs: TxFS, m: number, id: number, what: string): "intact" |
 describe("a flipped bit in a journal block", () => {
   test("is never replayed: recovery keeps the transactions before it and reports the damaged one", () => {
     const { disk, ids, writes } = commitAll();
-    let stopped = 0;
+    let reported = 0;
     writes.forEach((txWrites, m) => {
       for (const w of txWrites) {
         for (const byte of positions(w.bytes)) {
           const what = `bit ${byte % 8} of byte ${byte} flipped in write ${w.index} (block ${w.block}) of transaction ${ids[m]}`;
           const fs = TxFS.mount(withFlippedBit(disk, w.block, byte, byte % 8));
-          if (expectPrefix(fs, m, ids[m], what) === "stopped") stopped++;
+          if (expectPrefix(fs, m, ids[m], what) === "reported") reported++;
         }
       }
     });
-    expect(stopped, "damaged transactions recovery noticed").toBeGreaterThan(0);
+    expect(reported, "damaged transactions recovery found, discarded and reported").toBeGreaterThan(0);
   });
 
   test("stops replay at the first transaction that does not verify, even when later ones do", () => {
@@ -106,6 +115,7 @@ describe("a flipped bit in a journal block", () => {
       if (state === 3) continue; // the flip hit a byte that changes nothing
       expect(state, `after damage to write ${w.index} of transaction ${ids[1]}, the files are those after transaction ${ids[0]} only`).toBe(1);
       expect(fs.journal.lastTxid).toBe(ids[0]);
+      expect(fs.recovery.replayed, "recovery.replayed: only the transaction before the damaged one").toBe(1);
     }
   });
 });
@@ -150,11 +160,15 @@ describe("a commit that did not finish when the power went", () => {
       // Losing a write that left its block as it was (zeros over zeros) changes nothing.
       if (state === 2 && fs.recovery.discarded === 0) continue;
       expect(state, `${what}: the files are those after transaction ${id1}`).toBe(1);
-      expect(fs.recovery.discarded, `${what}: recovery.discarded`).toBe(1);
-      expect(fs.recovery.reasons, `${what}: recovery.reasons`).toHaveLength(1);
-      expect(fs.recovery.reasons[0]).toMatch(/^transaction \d+: \S/);
-      expect(Number(/^transaction (\d+)/.exec(fs.recovery.reasons[0])![1]), "the discarded id").toBeGreaterThan(id1);
-      discarded++;
+      expect(fs.recovery.replayed, `${what}: recovery.replayed`).toBe(1);
+      const { discarded: count, reasons } = fs.recovery;
+      expect(reasons, `${what}: one reason per discarded transaction`).toHaveLength(count);
+      // A lost block that was the transaction's only way to be recognised ends the journal: nothing found to discard.
+      if (count > 0) {
+        expect(count, `${what}: recovery.discarded`).toBe(1);
+        expect(idOf(reasons[0]), `${what}: the discarded id, in ${JSON.stringify(reasons[0])}`).toBeGreaterThan(id1);
+        discarded++;
+      }
       // Life goes on: a new commit lands, and the discarded one never comes back.
       const id = runOperation(fs, operations[2])!;
       expect(id).toBeGreaterThan(id1);

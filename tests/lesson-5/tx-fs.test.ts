@@ -30,6 +30,12 @@ function powerCut(disk: SimDisk): { disk: SimDisk; fs: TxFS } {
   return { disk: next, fs: TxFS.mount(next) };
 }
 
+/** The recovery report's three fields, read one by one (the contract fixes them, not the object's shape). */
+function reportOf(fs: TxFS): { replayed: number; discarded: number; reasons: string[] } {
+  const { replayed, discarded, reasons } = fs.recovery;
+  return { replayed, discarded, reasons: [...reasons] };
+}
+
 const kb = (tag: string) => (tag + "-").repeat(1000).slice(0, 1000);
 
 describe("the lesson 4 API on a disk with a write cache", () => {
@@ -38,11 +44,11 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     const fs = TxFS.mount(disk);
     expect(fs.list()).toEqual([]);
     expect(fs.journal.lastTxid).toBe(0);
-    expect(fs.recovery).toEqual({ replayed: 0, discarded: 0, reasons: [] });
+    expect(reportOf(fs)).toEqual({ replayed: 0, discarded: 0, reasons: [] });
     const after = powerCut(disk).fs;
     expect(after.list()).toEqual([]);
     expect(after.journal.lastTxid).toBe(0);
-    expect(after.recovery).toEqual({ replayed: 0, discarded: 0, reasons: [] });
+    expect(reportOf(after)).toEqual({ replayed: 0, discarded: 0, reasons: [] });
   });
 
   test("a committed transaction reads back, with a rename and a 1000-byte file", () => {
@@ -91,6 +97,29 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     expect(() => tx.write("ok", "x".repeat(5000))).toThrow(RangeError);
     expect(() => tx.delete("")).toThrow(RangeError);
     tx.abort();
+  });
+
+  test("contents over 1000 UTF-8 bytes in fewer than 1000 characters are kept exactly or refused with a RangeError at write()", () => {
+    // 1998 and 1996 bytes, but only 999 and 998 UTF-16 code units: size is counted in bytes.
+    for (const big of ["ä".repeat(999), "😀".repeat(499)]) {
+      const disk = volatileDisk();
+      const fs = TxFS.mount(disk);
+      const tx = fs.begin();
+      tx.write("before", kb("b"));
+      let refused = false;
+      try {
+        tx.write("big", big);
+      } catch (error) {
+        expect(error, `write() of ${new TextEncoder().encode(big).length} bytes`).toBeInstanceOf(RangeError);
+        refused = true;
+      }
+      tx.write("after", kb("a"));
+      tx.commit();
+      fs.checkpoint();
+      const expected = refused ? { after: kb("a"), before: kb("b") } : { after: kb("a"), before: kb("b"), big };
+      expect(files(fs)).toEqual(expected);
+      expect(files(powerCut(disk).fs), "after a power cut").toEqual(expected);
+    }
   });
 
   test("a transaction larger than the whole journal is refused at commit(), changing nothing", () => {
@@ -183,7 +212,7 @@ describe("the recovery report", () => {
     commit(fs, ["b", "2"]);
     commit(fs, ["a", "3"]);
     const after = powerCut(disk).fs;
-    expect(after.recovery).toEqual({ replayed: 3, discarded: 0, reasons: [] });
+    expect(reportOf(after)).toEqual({ replayed: 3, discarded: 0, reasons: [] });
     expect(files(after)).toEqual({ a: "3", b: "2" });
   });
 
@@ -192,6 +221,6 @@ describe("the recovery report", () => {
     const fs = TxFS.mount(disk);
     commit(fs, ["a", "1"]);
     fs.checkpoint();
-    expect(powerCut(disk).fs.recovery).toEqual({ replayed: 0, discarded: 0, reasons: [] });
+    expect(reportOf(powerCut(disk).fs)).toEqual({ replayed: 0, discarded: 0, reasons: [] });
   });
 });
