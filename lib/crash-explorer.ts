@@ -31,6 +31,7 @@
  * ```
  */
 import { CrashError, SimDisk } from "./sim-disk.ts";
+import { seededRandom } from "./random.ts";
 import type { CacheSurvivors, DiskWrite } from "./sim-disk.ts";
 
 /** One operation of a workload, named for the failure story ("write notes.txt (1200 bytes)"). */
@@ -768,7 +769,7 @@ function cacheStates(disk: SimDisk, options: Required<VolatileExploration>, max 
       add(latest.map((c, j) => (j === i ? 0 : c)));
       add(none.map((c, j) => (j === i ? latest[i] : c)));
     });
-    const random = mulberry32(options.seed * 0x9e3779b1 + pending[0].index * 7919 + pending.length);
+    const random = seededRandom(options.seed * 0x9e3779b1 + pending[0].index * 7919 + pending.length);
     for (let tries = 0; states.length < max && tries < max * 20; tries++) {
       add(lists.map((l) => Math.floor(random() * (l.length + 1))));
     }
@@ -827,14 +828,3 @@ function hashBlocks(disk: SimDisk, blocks: Iterable<number>): string {
   return `${a >>> 0}:${b >>> 0}`;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed samples the same states on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -23,6 +23,7 @@
  * await scheduler.run([increment, increment]);  // counter is 1 or 2, the same for seed 42 every time
  * ```
  */
+import { seededRandom } from "./random.ts";
 
 /** Thrown by run() when unfinished tasks wait and none of them can run. */
 export class DeadlockError extends Error {
@@ -34,14 +35,14 @@ export class DeadlockError extends Error {
 
 export class Scheduler {
   readonly seed: number;
-  #state: number;
+  readonly #random: () => number;
   #parked: Array<() => void> = [];
   #switches = 0;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new TypeError(`the scheduler's seed must be a whole number, got ${seed}`);
     this.seed = seed;
-    this.#state = seed >>> 0 || 0x9e3779b9;
+    this.#random = seededRandom(seed);
   }
 
   /** How many times run() let a parked task go on. */
@@ -68,20 +69,10 @@ export class Scheduler {
       }
       if (unfinished === 0) return await settled;
       if (this.#parked.length === 0) throw new DeadlockError(unfinished);
-      const [resume] = this.#parked.splice(this.#next() % this.#parked.length, 1);
+      const [resume] = this.#parked.splice(Math.floor(this.#random() * this.#parked.length), 1);
       this.#switches += 1;
       resume();
     }
-  }
-
-  /** xorshift32: small, fast, and the same on every runtime. */
-  #next(): number {
-    let x = this.#state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#state = x >>> 0;
-    return this.#state;
   }
 }
 

@@ -19,6 +19,7 @@
 import { expectOneOf, formatValue } from "../../lib/crash-explorer.ts";
 import type { Exploration } from "../../lib/crash-explorer.ts";
 import { CrashError, SimDisk } from "../../lib/sim-disk.ts";
+import { seededRandom } from "../../lib/random.ts";
 
 /** The part of lesson 3's contract a workload uses. */
 export interface FileSystem {
@@ -51,21 +52,9 @@ export function contents(tag: string, letter: string, bytes: number): string {
   return bytes <= head.length ? head.slice(0, bytes) : head + letter.repeat(bytes - head.length);
 }
 
-/** A small deterministic generator (mulberry32), so a seed always gives the same workload. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` operations over three names, sizes 0..1000 bytes, about one in five a delete. */
 export function seededWorkload(seed: number, count = 6): Workload {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const names = ["a", "notes.txt", "log-2.md"];
   const ops: Operation[] = [];
   for (let i = 0; i < count; i++) {

@@ -23,6 +23,7 @@
 import { formatValue } from "../../lib/crash-explorer.ts";
 import type { CrashOutcome, Exploration, Step } from "../../lib/crash-explorer.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
+import { seededRandom } from "../../lib/random.ts";
 
 /** What the workloads use of a transaction (lesson 4's `Transaction`). */
 export interface TransactionLike {
@@ -301,24 +302,12 @@ export const workloadPlans: readonly WorkloadPlan[] = [
   },
 ];
 
-/** A small deterministic generator (mulberry32): a seed always gives the same workload. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A random workload on a small journal, so that it wraps and truncates often: commits of
  * 0-3 changes (sizes 0-1000 bytes, one in five a delete), some aborts and checkpoints.
  */
 export function seededPlan(seed: number, count = 8): WorkloadPlan {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const names = ["a", "notes.txt", "x-1"];
   const operations: Operation[] = [];

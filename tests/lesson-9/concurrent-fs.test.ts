@@ -10,6 +10,7 @@ import { ConcurrentFS } from "@impl/lesson-9/concurrent-fs.ts";
 import type { Transaction } from "@impl/lesson-9/concurrent-fs.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { Scheduler } from "../../lib/scheduler.ts";
+import { seededRandom } from "../../lib/random.ts";
 import { expectSurvivesCrashesAsync } from "../../lib/async-crash-explorer.ts";
 import { expectOneOf } from "../../lib/crash-explorer.ts";
 
@@ -311,17 +312,6 @@ async function flushesForOne(): Promise<number> {
   return disk.flushes - before;
 }
 
-/** A tiny seeded random generator, so each workload is the same on every run. */
-function random(seed: number): () => number {
-  let x = seed * 2654435761 >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 interface Op {
   kind: "read" | "write";
   file: string;
@@ -334,7 +324,7 @@ interface Op {
  * one at a time in some order gives.
  */
 async function expectSerializable(seed: number): Promise<void> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const files = ["p", "q", "r"];
   const programs: Op[][] = Array.from({ length: 3 + Math.floor(rand() * 2) }, () =>
     Array.from({ length: 2 + Math.floor(rand() * 3) }, () => ({
