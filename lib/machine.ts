@@ -27,6 +27,7 @@
  * memory.free(frame);                           // memory.inUse === 1
  * ```
  */
+import { describeValue } from "./describe-value.ts";
 
 export interface MachineOptions {
   /** Bytes per page (and per frame); 256 by default. */
@@ -71,18 +72,18 @@ export function newPageTable(shape: MachineShape): PageTable {
 
 /** The page number and offset of a virtual address; RangeError outside the address space. */
 export function splitAddress(address: number, shape: MachineShape): { page: number; offset: number } {
-  if (typeof address !== "number") throw new TypeError(`an address must be a number, got ${describe(address)}`);
+  if (typeof address !== "number") throw new TypeError(`an address must be a number, got ${describeValue(address)}`);
   const size = shape.pageSize * shape.pages;
   if (!Number.isInteger(address) || address < 0 || address >= size) {
-    throw new RangeError(`address ${describe(address)} is outside the address space 0..${size - 1}`);
+    throw new RangeError(`address ${describeValue(address)} is outside the address space 0..${size - 1}`);
   }
   return { page: Math.floor(address / shape.pageSize), offset: address % shape.pageSize };
 }
 
 /** Returns the byte; TypeError for a non-number, RangeError outside 0..255 or non-integer. */
 export function checkByte(byte: number): number {
-  if (typeof byte !== "number") throw new TypeError(`a byte must be a number, got ${describe(byte)}`);
-  if (!Number.isInteger(byte) || byte < 0 || byte > 255) throw new RangeError(`${describe(byte)} is not a byte (0..255)`);
+  if (typeof byte !== "number") throw new TypeError(`a byte must be a number, got ${describeValue(byte)}`);
+  if (!Number.isInteger(byte) || byte < 0 || byte > 255) throw new RangeError(`${describeValue(byte)} is not a byte (0..255)`);
   return byte;
 }
 
@@ -151,14 +152,14 @@ export class PhysicalMemory {
 
   #checkAllocated(frame: number, action: string): void {
     if (!Number.isInteger(frame) || frame < 0 || frame >= this.frames) {
-      throw new RangeError(`cannot ${action} frame ${describe(frame)}: frames are 0..${this.frames - 1}`);
+      throw new RangeError(`cannot ${action} frame ${describeValue(frame)}: frames are 0..${this.frames - 1}`);
     }
     if (this.#allocated[frame] === 0) throw new Error(`cannot ${action} frame ${frame}: it is not allocated`);
   }
 
   #checkOffset(offset: number): number {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.pageSize) {
-      throw new RangeError(`offset ${describe(offset)} is outside a ${this.pageSize}-byte frame`);
+      throw new RangeError(`offset ${describeValue(offset)} is outside a ${this.pageSize}-byte frame`);
     }
     return offset;
   }
@@ -167,14 +168,7 @@ export class PhysicalMemory {
 /** The contract says "anything but a positive whole number: RangeError", non-numbers included. */
 function positiveInteger(value: unknown, name: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Machine ${name} must be a positive whole number, got ${describe(value)}`);
+    throw new RangeError(`Machine ${name} must be a positive whole number, got ${describeValue(value)}`);
   }
   return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || value === undefined) return String(value);
-  return Object.prototype.toString.call(value).slice(8, -1);
 }

@@ -36,6 +36,8 @@
  * ```
  */
 
+import { describeValue } from "./describe-value.ts";
+
 /** The power went out: this write did not happen, and the disk is dead until reboot(). */
 export class CrashError extends Error {
   constructor(message = "the disk lost power (simulated crash)") {
@@ -163,7 +165,7 @@ export class SimDisk {
   write(block: number, data: Uint8Array, label = ""): void {
     this.checkBlock(block);
     if (!(data instanceof Uint8Array)) {
-      throw new TypeError(`write(${block}, …) needs a Uint8Array, got ${describe(data)}`);
+      throw new TypeError(`write(${block}, …) needs a Uint8Array, got ${describeValue(data)}`);
     }
     if (data.length > this.blockSize) {
       throw new RangeError(`write(${block}, …): ${data.length} bytes do not fit a ${this.blockSize}-byte block`);
@@ -202,7 +204,7 @@ export class SimDisk {
   /** Arms a power cut at a flush: the next `flushes` flushes succeed, the one after throws CrashError and flushes nothing. */
   crashBeforeFlush(flushes: number): void {
     if (!Number.isInteger(flushes) || flushes < 0) {
-      throw new RangeError(`crashBeforeFlush(${describe(flushes)}): expected a whole number of flushes, 0 or more`);
+      throw new RangeError(`crashBeforeFlush(${describeValue(flushes)}): expected a whole number of flushes, 0 or more`);
     }
     this.#flushesBeforeCrash = flushes;
   }
@@ -210,7 +212,7 @@ export class SimDisk {
   /** Arms a power cut: the next `writes` writes succeed, the one after throws CrashError. */
   crashAfter(writes: number): void {
     if (!Number.isInteger(writes) || writes < 0) {
-      throw new RangeError(`crashAfter(${describe(writes)}): expected a whole number of writes, 0 or more`);
+      throw new RangeError(`crashAfter(${describeValue(writes)}): expected a whole number of writes, 0 or more`);
     }
     this.#writesBeforeCrash = writes;
   }
@@ -231,7 +233,7 @@ export class SimDisk {
     const torn = survivors.torn;
     for (const index of [...reached, ...(torn ? [torn.index] : [])]) {
       if (!known.has(index)) {
-        throw new RangeError(`reboot(): write ${describe(index)} is not in the write cache (cached: ${[...known].join(", ") || "none"})`);
+        throw new RangeError(`reboot(): write ${describeValue(index)} is not in the write cache (cached: ${[...known].join(", ") || "none"})`);
       }
     }
     if (torn && reached.has(torn.index)) throw new RangeError(`reboot(): write ${torn.index} cannot both reach the disk whole and be torn`);
@@ -245,7 +247,7 @@ export class SimDisk {
     const perBlock = this.blockSize / this.sectorSize;
     for (const sector of sectors) {
       if (!Number.isInteger(sector) || sector < 0 || sector >= perBlock) {
-        throw new RangeError(`reboot(): sector ${describe(sector)} is outside the block (sectors 0..${perBlock - 1})`);
+        throw new RangeError(`reboot(): sector ${describeValue(sector)} is outside the block (sectors 0..${perBlock - 1})`);
       }
       const from = sector * this.sectorSize;
       media.set(cached.image.subarray(from, from + this.sectorSize), cached.write.block * this.blockSize + from);
@@ -266,14 +268,14 @@ export class SimDisk {
 
   protected checkBlock(block: number): void {
     if (!Number.isInteger(block) || block < 0 || block >= this.blocks) {
-      throw new RangeError(`block ${describe(block)} is outside the disk (blocks 0..${this.blocks - 1})`);
+      throw new RangeError(`block ${describeValue(block)} is outside the disk (blocks 0..${this.blocks - 1})`);
     }
   }
 }
 
 function diskModel(model: unknown): DiskModel {
   if (model === undefined || model === "ordered" || model === "volatile") return model ?? "ordered";
-  throw new RangeError(`SimDisk model must be "ordered" or "volatile", got ${describe(model)}`);
+  throw new RangeError(`SimDisk model must be "ordered" or "volatile", got ${describeValue(model)}`);
 }
 
 function deadDisk(): CrashError {
@@ -282,14 +284,7 @@ function deadDisk(): CrashError {
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`SimDisk ${name} must be a positive whole number, got ${describe(value)}`);
+    throw new RangeError(`SimDisk ${name} must be a positive whole number, got ${describeValue(value)}`);
   }
   return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || value === undefined) return String(value);
-  return Object.prototype.toString.call(value).slice(8, -1);
 }

@@ -6,32 +6,16 @@
  * formatting of a class's grades.
  */
 import { afterAll, describe, expect, test } from "vitest";
-import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KIT, RUNTIMES, fixture, kit, type Run } from "./support/cli.ts";
+import { KIT, RUNTIMES, fixture, kit } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 import { groupOf, hashFile, hashSkeletons, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
 import { toCsv, toMarkdown, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
 
 const partial = fixture(path.join("submissions", "partial"));
-
-/** Runs a kit script with colours forced on, as in an instructor's terminal. */
-function inColour(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "1" };
-  delete env.NO_COLOR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(KIT, "scripts", "run.mjs"), path.join(KIT, "scripts", "compare.ts"), ...args], { cwd: KIT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.each(RUNTIMES)("compare on %s", (runtime) => {
   test.concurrent("shows both grades, the failing tests with why, and the diff against the solution", async () => {
@@ -84,7 +68,7 @@ describe.each(RUNTIMES)("compare on %s", (runtime) => {
 });
 
 test("compare colours its diff in a terminal", async () => {
-  const run = await inColour(["lesson-1", partial]);
+  const run = await kit("node", "compare", ["lesson-1", partial], { colour: true });
   expect(run.stdout).toContain("\x1b[31m-    return this.#overlay.size > 0;\x1b[39m");
   expect(run.stdout).toContain('\x1b[32m+    throw todo("lesson-1:counters");\x1b[39m');
   expect(run.stdout).toMatch(/\x1b\[36m@@ -\d+,\d+ \+\d+,\d+ @@\x1b\[39m/);

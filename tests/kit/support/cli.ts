@@ -26,21 +26,33 @@ export interface Run {
 const BIN = path.join(KIT, "node_modules", ".bin");
 
 /** Runs `<script> [args]` of scripts/ (e.g. "check") the way npm run / deno task do. */
-export function kit(runtime: Runtime, script: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Colours on, as in a terminal; off (NO_COLOR) by default. */
+  colour?: boolean;
+}
+
+export function kit(runtime: Runtime, script: string, args: readonly string[], options: RunOptions = {}): Promise<Run> {
   const cwd = options.cwd ?? KIT;
   const file = path.join(cwd, "scripts", `${script}.ts`);
   const [command, argv] =
     runtime === "deno"
       ? [path.join(BIN, "deno"), ["run", "-A", file, ...args]]
       : [process.execPath, [path.join(cwd, "scripts", "run.mjs"), "--vitest", file, ...args]];
-  return run(command, argv, { cwd, env: options.env });
+  return run(command, argv, { ...options, cwd });
 }
 
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...options.env };
+  if (options.colour) {
+    delete env.NO_COLOR;
+    env.FORCE_COLOR = "1";
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? KIT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...options.env },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
