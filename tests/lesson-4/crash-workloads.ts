@@ -20,39 +20,13 @@
  * for (const workload of crashWorkloads(TxFS)) expectSurvivesCrashes(workload.exploration);
  * ```
  */
-import { formatValue } from "../../lib/crash-explorer.ts";
-import type { CrashOutcome, Exploration, Step } from "../../lib/crash-explorer.ts";
+import type { Exploration, Step } from "../../lib/crash-explorer.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { seededRandom } from "../../lib/random.ts";
-
-/** What the workloads use of a transaction (lesson 4's `Transaction`). */
-export interface TransactionLike {
-  write(name: string, data: string): void;
-  delete(name: string): void;
-  commit(): number;
-  abort(): void;
-}
-
-/** What the workloads use of a file system (lesson 4's `TxFS`). */
-export interface TxFSLike {
-  begin(): TransactionLike;
-  read(name: string): string | undefined;
-  list(): string[];
-  checkpoint(): void;
-  readonly journal: { usedBlocks: number; capacityBlocks: number; lastTxid: number };
-}
-
-export interface TxFSClass<FS extends TxFSLike> {
-  mount(disk: SimDisk, options?: { journalBlocks?: number }): FS;
-}
-
-/** One change inside a transaction: new contents, or null for a delete. */
-export type Change = readonly [name: string, data: string | null];
-
-export type Operation =
-  | { kind: "commit"; changes: readonly Change[] }
-  | { kind: "abort"; changes: readonly Change[] }
-  | { kind: "checkpoint" };
+import {
+  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, write,
+  type Change, type Operation, type TxFSClass, type TxFSLike,
+} from "../support/transactions.ts";
 
 export interface WorkloadPlan {
   name: string;
@@ -74,33 +48,6 @@ export interface Workload<FS> {
   exploration: Exploration<FS>;
 }
 
-type Files = ReadonlyMap<string, string>;
-
-/** The files after each operation: states[i] is after the first i operations. */
-export function modelStates(operations: readonly Operation[]): Files[] {
-  const states: Files[] = [new Map()];
-  for (const op of operations) {
-    const next = new Map(states[states.length - 1]);
-    if (op.kind === "commit") {
-      for (const [name, data] of op.changes) {
-        if (data === null) next.delete(name);
-        else next.set(name, data);
-      }
-    }
-    states.push(next);
-  }
-  return states;
-}
-
-/** A plain-words name for an operation, as the failure story shows it. */
-export function describeOperation(op: Operation): string {
-  if (op.kind === "checkpoint") return "checkpoint()";
-  const changes = op.changes
-    .map(([name, data]) => (data === null ? `delete ${name}` : `write ${name} = ${shape(data)}`))
-    .join(", ");
-  return `${op.kind === "commit" ? "commit" : "abort"} a transaction: ${changes || "(empty)"}`;
-}
-
 /** Turns a plan into an exploration of every crash point against `TxFS`. */
 export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: WorkloadPlan): Workload<FS> {
   const states = modelStates(plan.operations);
@@ -109,14 +56,7 @@ export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Wo
   const steps: Step<FS>[] = plan.operations.map((op, i) => ({
     name: describeOperation(op),
     run(fs: FS) {
-      if (op.kind === "checkpoint") return fs.checkpoint();
-      const tx = fs.begin();
-      for (const [name, data] of op.changes) {
-        if (data === null) tx.delete(name);
-        else tx.write(name, data);
-      }
-      if (op.kind === "abort") tx.abort();
-      else ids[i] = tx.commit();
+      ids[i] = runOperation(fs, op);
     },
   }));
   const options = plan.journalBlocks === undefined ? undefined : { journalBlocks: plan.journalBlocks };
@@ -157,59 +97,8 @@ export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Wo
   return { plan, exploration };
 }
 
-/** The states a recovered file system may show: before the interrupted step, or after it. */
-function allowedStates(states: Files[], outcome: CrashOutcome): [string, Files][] {
-  const before = states[outcome.completed];
-  if (outcome.interrupted === undefined) return [[`after step ${outcome.completed}`, before]];
-  const step = outcome.interrupted + 1;
-  return [[`before step ${step}`, before], [`after step ${step}`, states[step]]];
-}
-
-/** Passes when the files are exactly one of the allowed states; otherwise says how they differ. */
-export function expectFilesOneOf(fs: TxFSLike, allowed: readonly [label: string, files: Files][]): void {
-  const actual = new Map(fs.list().map((name) => [name, fs.read(name)] as const));
-  const differences = allowed.map(([label, files]) => [label, differencesFrom(actual, files)] as const);
-  if (differences.some(([, diffs]) => diffs.length === 0)) return;
-  const story = differences.map(([label, diffs]) => `${label}: ${diffs.slice(0, 3).join("; ")}`);
-  const intro = allowed.length === 1
-    ? "the files are not as the completed steps left them"
-    : "the files are neither as before the interrupted step nor as after it (all of it or none of it)";
-  throw new Error(`${intro}\n  compared with ${story.join("\n  compared with ")}`);
-}
-
-function differencesFrom(actual: ReadonlyMap<string, string | undefined>, expected: Files): string[] {
-  const names = [...new Set([...actual.keys(), ...expected.keys()])].sort();
-  return names
-    .filter((name) => actual.get(name) !== expected.get(name))
-    .map((name) => `${name} is ${shape(actual.get(name))}, expected ${shape(expected.get(name))}`);
-}
-
-/** Contents with long runs folded (`"v1:" + "k"×997 (1000 bytes)`), so a zeroed or mixed file shows at a glance. */
-export function shape(value: string | undefined): string {
-  if (value === undefined || value.length <= 40) return formatValue(value);
-  const parts: string[] = [];
-  let literal = "";
-  for (let i = 0; i < value.length; ) {
-    let j = i + 1;
-    while (j < value.length && value[j] === value[i]) j++;
-    if (j - i >= 8) {
-      if (literal) parts.push(JSON.stringify(literal));
-      parts.push(`${JSON.stringify(value[i])}×${j - i}`);
-      literal = "";
-    } else {
-      literal += value.slice(i, j);
-    }
-    i = j;
-  }
-  if (literal) parts.push(JSON.stringify(literal.length > 40 ? literal.slice(0, 32) + "…" : literal));
-  return `${parts.slice(0, 6).join(" + ")}${parts.length > 6 ? " + …" : ""} (${new TextEncoder().encode(value).length} bytes)`;
-}
-
 const KB = "k".repeat(1000);
 const long = (tag: string) => (tag + ":" + KB).slice(0, 1000);
-const write = (name: string, data: string): Change => [name, data];
-const remove = (name: string): Change => [name, null];
-const commit = (...changes: Change[]): Operation => ({ kind: "commit", changes });
 
 /** The workloads of lesson 4's crash tests, small enough to explore every crash point fast. */
 export const workloadPlans: readonly WorkloadPlan[] = [

@@ -17,36 +17,15 @@
  * expectSurvivesCrashes(buildExploration(TxFS, plans.multiFile));
  * ```
  */
-import { formatValue } from "../../lib/crash-explorer.ts";
-import type { CrashOutcome, Exploration, Step } from "../../lib/crash-explorer.ts";
+import type { Exploration, Step } from "../../lib/crash-explorer.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
+import {
+  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, write,
+  type Operation, type TxFSClass, type TxFSLike,
+} from "../support/transactions.ts";
 
-export interface TransactionLike {
-  write(name: string, data: string): void;
-  delete(name: string): void;
-  commit(): number;
-  abort(): void;
-}
-
-/** What the tests use of lesson 5's TxFS. */
-export interface TxFSLike {
-  begin(): TransactionLike;
-  read(name: string): string | undefined;
-  list(): string[];
-  checkpoint(): void;
-  readonly journal: { usedBlocks: number; capacityBlocks: number; lastTxid: number };
-  readonly recovery?: { replayed: number; discarded: number; reasons: readonly string[] };
-}
-
-export interface TxFSClass<FS extends TxFSLike> {
-  mount(disk: SimDisk, options?: { journalBlocks?: number }): FS;
-}
-
-export type Change = readonly [name: string, data: string | null];
-export type Operation =
-  | { kind: "commit"; changes: readonly Change[] }
-  | { kind: "abort"; changes: readonly Change[] }
-  | { kind: "checkpoint" };
+export { commit, filesOf, modelStates, remove, runOperation, whichState, write } from "../support/transactions.ts";
+export type { Files, Operation } from "../support/transactions.ts";
 
 export interface Plan {
   name: string;
@@ -55,53 +34,9 @@ export interface Plan {
   diskBlocks?: number;
 }
 
-export type Files = ReadonlyMap<string, string>;
-
 /** The lesson's disk: a volatile write cache, 64-byte sectors in 512-byte blocks. */
 export function volatileDisk(blocks = 128): SimDisk {
   return new SimDisk({ blocks, model: "volatile", sectorSize: 64 });
-}
-
-/** The files after each operation: states[i] is after the first i operations. */
-export function modelStates(operations: readonly Operation[]): Files[] {
-  const states: Files[] = [new Map()];
-  for (const op of operations) {
-    const next = new Map(states[states.length - 1]);
-    if (op.kind === "commit") {
-      for (const [name, data] of op.changes) {
-        if (data === null) next.delete(name);
-        else next.set(name, data);
-      }
-    }
-    states.push(next);
-  }
-  return states;
-}
-
-export function describeOperation(op: Operation): string {
-  if (op.kind === "checkpoint") return "checkpoint()";
-  const changes = op.changes
-    .map(([name, data]) => (data === null ? `delete ${name}` : `write ${name} = ${formatValue(data)}`))
-    .join(", ");
-  return `${op.kind} a transaction: ${changes || "(empty)"}`;
-}
-
-/** Runs one operation on a file system; returns the id a commit gave. */
-export function runOperation(fs: TxFSLike, op: Operation): number | undefined {
-  if (op.kind === "checkpoint") {
-    fs.checkpoint();
-    return undefined;
-  }
-  const tx = fs.begin();
-  for (const [name, data] of op.changes) {
-    if (data === null) tx.delete(name);
-    else tx.write(name, data);
-  }
-  if (op.kind === "abort") {
-    tx.abort();
-    return undefined;
-  }
-  return tx.commit();
 }
 
 /** A volatile-model crash exploration of the plan against `TxFS`. */
@@ -136,47 +71,7 @@ export function buildExploration<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan:
   };
 }
 
-function allowedStates(states: Files[], outcome: CrashOutcome): [string, Files][] {
-  const before = states[outcome.completed];
-  if (outcome.interrupted === undefined) return [[`after step ${outcome.completed}`, before]];
-  const step = outcome.interrupted + 1;
-  return [[`before step ${step}`, before], [`after step ${step}`, states[step]]];
-}
-
-/** The files of a file system as a map. */
-export function filesOf(fs: TxFSLike): Map<string, string | undefined> {
-  return new Map(fs.list().map((name) => [name, fs.read(name)] as const));
-}
-
-/** Passes when the files are exactly one of the allowed states; otherwise says how they differ. */
-export function expectFilesOneOf(fs: TxFSLike, allowed: readonly [label: string, files: Files][]): void {
-  const actual = filesOf(fs);
-  const differences = allowed.map(([label, files]) => [label, differencesFrom(actual, files)] as const);
-  if (differences.some(([, diffs]) => diffs.length === 0)) return;
-  const story = differences.map(([label, diffs]) => `${label}: ${diffs.slice(0, 3).join("; ")}`);
-  const intro = allowed.length === 1
-    ? "the files are not as the completed steps left them"
-    : "the files are not exactly one of the states allowed";
-  throw new Error(`${intro}\n  compared with ${story.join("\n  compared with ")}`);
-}
-
-/** Which of the states the files are in (its index), or -1. */
-export function whichState(fs: TxFSLike, states: readonly Files[]): number {
-  const actual = filesOf(fs);
-  return states.findIndex((files) => differencesFrom(actual, files).length === 0);
-}
-
-function differencesFrom(actual: ReadonlyMap<string, string | undefined>, expected: Files): string[] {
-  const names = [...new Set([...actual.keys(), ...expected.keys()])].sort();
-  return names
-    .filter((name) => actual.get(name) !== expected.get(name))
-    .map((name) => `${name} is ${formatValue(actual.get(name))}, expected ${formatValue(expected.get(name))}`);
-}
-
 const long = (tag: string) => (tag + ":" + "k".repeat(1000)).slice(0, 1000);
-export const write = (name: string, data: string): Change => [name, data];
-export const remove = (name: string): Change => [name, null];
-export const commit = (...changes: Change[]): Operation => ({ kind: "commit", changes });
 export const checkpoint: Operation = { kind: "checkpoint" };
 
 /** The workloads of the crash tests, small enough to explore every state fast. */
