@@ -2,8 +2,9 @@
  * `npm run reset <lesson>` — puts the lesson's skeleton back in exercises/<lesson>/.
  *
  * Contract:
- * - The skeleton is the exercise file as the kit shipped it: its version in the git
- *   history (HEAD, or `--from <rev>` when you committed your own work on top).
+ * - The skeleton is the exercise file as the kit shipped it: the version in the git
+ *   history whose hash the release manifest records (so your own commits on top do not
+ *   matter), else the one at HEAD; `--from <rev>` takes it from that revision instead.
  * - Each file that differs from the skeleton is first copied to
  *   `.backups/<lesson>-<timestamp>/<file>`, and the command names that folder.
  * - Asks "[y/N]" on a terminal; `--yes` skips the question; with neither a terminal
@@ -21,7 +22,8 @@ import pc from "picocolors";
 import { commandLine, failUsage, parseCommand, UsageError } from "./core/cli.ts";
 import { KIT, displayPath } from "./core/kit.ts";
 import { BACKUP_DIR, timestamp } from "./core/progress.ts";
-import { inGitCheckout, isRevision, shippedFile } from "./core/shipped.ts";
+import { fileWithHash, inGitCheckout, isRevision, shippedFile } from "./core/shipped.ts";
+import { shippedSkeletonHash } from "./core/integrity.ts";
 
 const USAGE = `
 usage: npm run reset <lesson> [-- --yes] [--from <rev>]
@@ -31,8 +33,8 @@ usage: npm run reset <lesson> [-- --yes] [--from <rev>]
 
   lesson        lesson-3, 3, or the start of a lesson's title
   --yes         do not ask for confirmation
-  --from <rev>  take the skeleton from this git revision (default: HEAD); use it if
-                you committed your own work on top of the kit
+  --from <rev>  take the skeleton from this git revision (default: the shipped
+                version, found in the history by the hash manifest.json records)
 `;
 
 const { values, lessons: [lesson] } = parseCommand({
@@ -59,7 +61,8 @@ interface Change {
 const changes: Change[] = [];
 for (const file of lesson.files) {
   const relative = `exercises/${lesson.id}/${file}`;
-  const skeleton = shippedFile(rev, relative);
+  const hash = values.from === undefined ? shippedSkeletonHash(relative) : undefined;
+  const skeleton = (hash && fileWithHash(relative, hash)) || shippedFile(rev, relative);
   if (skeleton === undefined) {
     console.error(`${pc.red("error:")} git has no ${relative} at ${rev}; try another revision with --from <rev>.`);
     process.exit(1);

@@ -17,6 +17,7 @@
  * markUnofficial(results);             // results[i].unofficial = ["tests/lesson-3"]
  * ```
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -53,7 +54,12 @@ function walk(root: string, dir: string): string[] {
 }
 
 export function hashFile(file: string): string {
-  const text = readFileSync(file).toString("latin1").replace(/\r\n/g, "\n");
+  return hashBytes(readFileSync(file));
+}
+
+/** SHA-256 of the bytes with CRLF line endings read as LF. */
+export function hashBytes(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString("latin1").replace(/\r\n/g, "\n");
   return createHash("sha256").update(text, "latin1").digest("hex");
 }
 
@@ -137,4 +143,13 @@ export function isUntouchedSkeleton(lesson: string, files: readonly string[], im
     const graded = path.join(implDir, lesson, file);
     return expected !== undefined && existsSync(graded) && hashFile(graded) === expected;
   });
+}
+
+/** The hash the manifest records for a shipped skeleton file ("exercises/lesson-3/x.ts"), if any. */
+export function shippedSkeletonHash(file: string, root = KIT): string | undefined {
+  try {
+    return readManifest(root)?.skeletons?.[file];
+  } catch {
+    return undefined;
+  }
 }

@@ -6,15 +6,32 @@
  * @example
  * ```ts
  * const text = shippedFile("HEAD", "exercises/lesson-1/cow-list.ts"); // string | undefined
+ * const skeleton = fileWithHash("exercises/lesson-1/cow-list.ts", hash); // by the manifest's hash
  * const changed = changedSinceShipped(["tests", "lib", "vitest.config.ts"]); // string[] | undefined
  * ```
  */
 import { spawnSync } from "node:child_process";
 import { KIT } from "./kit.ts";
+import { hashBytes } from "./integrity.ts";
 
 function git(args: string[]): { ok: boolean; stdout: string; stderr: string } {
   const r = spawnSync("git", args, { cwd: KIT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0 && !r.error, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error.message) : "") };
+}
+
+/**
+ * The newest version of `file` in the git history whose hash is `hash` (the skeleton the
+ * release manifest records), so that a learner who committed their own work on top of
+ * the kit still gets the shipped skeleton back; undefined when no version matches.
+ */
+export function fileWithHash(file: string, hash: string): string | undefined {
+  const commits = git(["log", "--format=%H", "--", file]);
+  if (!commits.ok) return undefined;
+  for (const commit of commits.stdout.split("\n").filter(Boolean)) {
+    const shown = spawnSync("git", ["show", `${commit}:./${file}`], { cwd: KIT, maxBuffer: 64 * 1024 * 1024 });
+    if (shown.status === 0 && hashBytes(shown.stdout) === hash) return shown.stdout.toString("utf8");
+  }
+  return undefined;
 }
 
 /** True when the kit is inside a git work tree and git runs. */

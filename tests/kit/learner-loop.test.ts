@@ -227,6 +227,18 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
     }, { git: true });
   }, LIMIT);
 
+  test.concurrent("reset finds the shipped skeleton even after the learner committed their own work", async () => {
+    await withKit(async (root) => {
+      const skeleton = read(root, EXERCISE);
+      writeFileSync(path.join(root, EXERCISE), read(root, SOLUTION));
+      const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=me", "-c", "user.email=me@example.com", ...args], { cwd: root, encoding: "utf8" });
+      expect(git("commit", "-q", "-am", "my solution").status).toBe(0);
+      const reset = await learner(runtime, "reset", ["lesson-1", "--yes"], { cwd: root });
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(read(root, EXERCISE)).toBe(skeleton);
+    }, { git: true });
+  }, LIMIT);
+
   test.concurrent("lesson renders the Markdown text: headings, lists, code, tables, no raw markup", async () => {
     const run = await learner(runtime, "lesson", ["lesson-1", "--width", "70"], { cwd: KIT });
     expect(run.code).toBe(0);
