@@ -33,21 +33,24 @@ export class CowList<T> implements Iterable<T> {
 
   get(index: number): T {
     this.#checkIndex(index);
-    // TODO(lesson-1:get): return the overlay's value when it holds this index (even if
-    // that value is undefined), else the original's. README: "Rule 1" and "Rule 4".
+    // TODO(lesson-1:get): the value at `index` as this view sees it: the last value set()
+    // wrote there, even when that value is undefined, and the original's where nothing was
+    // written. README: "Rule 1" and "Rule 4".
     throw todo("lesson-1:get");
   }
 
   set(index: number, value: T): void {
     this.#checkIndex(index);
-    // TODO(lesson-1:set): put the value in the overlay, never in the original.
-    // README: "Rules 2 and 3".
+    // TODO(lesson-1:set): afterwards get(index) returns `value`, every other index reads as
+    // before, and the original array is exactly as it was; the cost must not grow with the
+    // list's length. README: "Rules 2 and 3".
     throw todo("lesson-1:set");
   }
 
   get isCopied(): boolean {
-    // TODO(lesson-1:counters): true once anything was written. Do the same for
-    // copiedCount below. README: "What you implement".
+    // TODO(lesson-1:counters): isCopied says whether anything was ever written, and
+    // copiedCount (below) how many distinct indices this view holds copies of. Writing a value
+    // equal to the current one is still a write. README: "What you implement".
     throw todo("lesson-1:counters");
   }
 
@@ -56,8 +59,9 @@ export class CowList<T> implements Iterable<T> {
   }
 
   toArray(): T[] {
-    // TODO(lesson-1:view): a new array of all `length` values as get() sees them;
-    // the iterator below already uses it. README: "Reading the whole list".
+    // TODO(lesson-1:view): every one of the `length` values, index by index, as get() sees
+    // them, in an array the caller owns: changing it must not change the list. The iterator
+    // below relies on it. README: "Reading the whole list".
     throw todo("lesson-1:view");
   }
 

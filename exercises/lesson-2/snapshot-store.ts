@@ -101,8 +101,9 @@ function join<V>(left: Tree<V>, right: Tree<V>): Tree<V> {
 
 /** The node holding `key` in `tree`, or undefined. Compare keys with ===, < and >. */
 function findNode<V>(tree: Tree<V>, key: string): TreeNode<V> | undefined {
-  // TODO(lesson-2:find): walk down from the root: at each node, stop if it holds the key,
-  // else go left when key < node.key, right otherwise. README: "Reading through shared nodes".
+  // TODO(lesson-2:find): the node that holds `key`, or undefined, in a time proportional
+  // to the tree's depth: the tree is ordered by key (smaller keys to the left). Reading
+  // changes nothing. README: "Reading through shared nodes".
   throw todo("lesson-2:find");
 }
 
@@ -111,10 +112,11 @@ function findNode<V>(tree: Tree<V>, key: string): TreeNode<V> | undefined {
  * because snapshots may share it. `priority` is priorityOf(key).
  */
 function insertCopying<V>(tree: Tree<V>, key: string, value: V, priority: number): TreeNode<V> {
-  // TODO(lesson-2:path-copy-set): an empty tree becomes one new node; at the key's node,
-  // make a copy holding the new value; otherwise insert into the left or right subtree
-  // and return liftHeavierChild(copy of this node with the new subtree). Never assign to
-  // a node's fields. README: "Path copying on set".
+  // TODO(lesson-2:path-copy-set): a tree in which `key` holds `value`, while `tree` and
+  // every node it reaches stay exactly as they were (snapshots may share them; nodes are
+  // frozen). Only the nodes between the root and the key may be new; every other node is
+  // shared with `tree`, and the result keeps the treap's shape rules (liftHeavierChild
+  // restores them after a change below a node). README: "Path copying on set".
   throw todo("lesson-2:path-copy-set");
 }
 
@@ -123,9 +125,10 @@ function insertCopying<V>(tree: Tree<V>, key: string, value: V, priority: number
  * return the very same `tree` object: nothing changed, so nothing is copied.
  */
 function removeCopying<V>(tree: Tree<V>, key: string): Tree<V> {
-  // TODO(lesson-2:path-copy-delete): at the key's node, return join(left, right); above
-  // it, copy the node with the changed subtree, unless that subtree came back unchanged.
-  // README: "Path copying on delete".
+  // TODO(lesson-2:path-copy-delete): a tree without `key`; `tree` and every node it reaches
+  // stay as they were, and only the path to the key is new. A missing key copies nothing
+  // and gives back `tree` itself (delete() tells false from true by that). join() merges the
+  // two subtrees a removed node leaves. README: "Path copying on delete".
   throw todo("lesson-2:path-copy-delete");
 }
 
@@ -234,15 +237,17 @@ export class SnapshotStore<V> {
   }
 
   snapshot(): Snapshot<V> {
-    // TODO(lesson-2:snapshot): copy nothing: return a new FrozenSnapshot of this store
-    // that holds the live root. README: "Taking a snapshot".
+    // TODO(lesson-2:snapshot): a Snapshot that shows the store as it is now, forever,
+    // whatever later writes, deletes and restores do, for O(1) time and memory whatever the
+    // store's size. FrozenSnapshot is written for you. README: "Taking a snapshot".
     throw todo("lesson-2:snapshot");
   }
 
   restore(snapshot: Snapshot<V>): void {
-    // TODO(lesson-2:restore): the live root becomes the snapshot's root, which
-    // FrozenSnapshot.rootFor(snapshot, this) gives you after checking that it is one
-    // of this store's snapshots. README: "Restore is a root swap".
+    // TODO(lesson-2:restore): in O(1), the live state becomes the snapshot's, and the
+    // snapshot itself stays as it was. Only this store's snapshots are accepted:
+    // FrozenSnapshot.rootFor(snapshot, this) checks that and gives you what the snapshot
+    // holds. README: "Restore is a root swap".
     throw todo("lesson-2:restore");
   }
 }

@@ -4,8 +4,8 @@
  * Read lessons/lesson-3/README.md first. JournaledFS is a tiny file system on a
  * simulated disk. Everything about the disk layout is written for you: where the
  * journal and each file live, how records and inodes are encoded, validation, the
- * directory. What is left is the journaling protocol, in three TODOs:
- * journal a write (log it, apply it, clear the record), journal a delete, and recover.
+ * directory. What is left is the journaling protocol, in three TODOs: make a write
+ * atomic, make a delete atomic, and recover after a power cut.
  * Then run `npm run check lesson-3`, and `npm run crash lesson-3` to watch your code
  * survive a power cut at every disk write.
  *
@@ -206,22 +206,24 @@ export class JournaledFS {
     const bytes = encodeContents(data);
     const slot = this.#directory.get(name) ?? this.#freeSlot(name);
     const op: Operation = { kind: "write", slot, name, bytes };
-    // TODO(lesson-3:write): journal `op` in three steps, each its own private method
-    // (delete and recovery reuse them), then record the name in #directory:
-    //   1. log: the contents into the journal data blocks (splitIntoBlocks), then the
-    //      journal header (encodeJournalHeader): that write is the commit point;
-    //   2. apply: the data blocks at home (dataBlockOf), then the inode (encodeInode);
-    //   3. clear: an empty journal header (new Uint8Array(0)).
-    // Give every disk write its label from `labels`. README: "The protocol".
+    // TODO(lesson-3:write): make this write atomic and durable. If the power fails at any
+    // disk write of this method, the next mount must find `name` wholly as it was before or
+    // wholly as `op` says, never a mix; once write() returns, the new contents survive any
+    // crash. Home blocks are overwritten in place and a crash there tears them, so they may
+    // change only while the journal alone is enough to finish the job, and the journal must be
+    // clean when write() returns so that no later mount redoes this operation over newer work.
+    // delete() and recovery need the same machinery: write it as private methods. Label every
+    // disk write (`labels`): the crash timelines print them. Reads must see the new file
+    // (#directory). README: "The protocol" and "A write, disk write by disk write".
     throw todo("lesson-3:write");
   }
 
   delete(name: string): boolean {
     checkName(name);
-    // TODO(lesson-3:delete): return false when there is no such file (nothing to log).
-    // Otherwise journal { kind: "delete", slot, name } through the same three steps
-    // (applying a delete frees the inode: write an empty block there), forget the
-    // name, and return true. README: "Deleting".
+    // TODO(lesson-3:delete): a missing file: return false and write nothing. Otherwise the
+    // file disappears atomically and durably: a power cut at any disk write leaves it either
+    // whole or gone after the next mount, never half, and once delete() returns it stays gone.
+    // Reads no longer see it; return true. README: "Deleting".
     throw todo("lesson-3:delete");
   }
 
@@ -245,10 +247,11 @@ export class JournaledFS {
 
   /** Runs at every mount of a used disk, before the directory is loaded. */
   #recover(): void {
-    // TODO(lesson-3:recover): read the journal header (decodeJournalHeader). If it holds
-    // a record, redo it: rebuild the Operation (a write's contents are in the journal:
-    // #journaledContents) and apply it, then clear the journal. An empty journal needs
-    // no writes at all. README: "Recovery".
+    // TODO(lesson-3:recover): after recovery, an operation whose record the journal
+    // committed is wholly at home, nothing else has changed, and the journal is clean. A power
+    // cut at any disk write of recovery itself must leave a disk that the next mount recovers
+    // to the same files. A clean journal needs no disk writes. The contents of a journaled
+    // write can be read back with #journaledContents. README: "Recovery".
     throw todo("lesson-3:recover");
   }
 

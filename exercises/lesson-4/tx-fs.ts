@@ -7,9 +7,9 @@
  * of which home blocks a transaction changes. You write the three moves, each a TODO
  * below:
  *
- *   commit      write a transaction into the journal: records first, commit block last
- *   recover     after a crash, scan the journal and replay what committed, in id order
- *   checkpoint  install committed work at home, then free the journal
+ *   commit      a transaction lands in the journal whole or not at all, durably
+ *   recover     after a crash, what committed is at home, in id order, and nothing else
+ *   checkpoint  committed work reaches home and the journal is free again, losing nothing
  *
  * Disk layout (block size B, journal of J blocks, N blocks in all):
  *   block 0            journal superblock: journal size, start position, next txid
@@ -121,14 +121,15 @@ export class TxFS {
     return { usedBlocks: this.#used, capacityBlocks: this.#layout.journalBlocks, lastTxid: this.#nextTxid - 1 };
   }
 
-  /** Installs every committed image at home, then frees the journal by moving its start. */
+  /** Installs every committed image at home and frees the journal by moving its start. */
   checkpoint(): void {
-    // TODO(lesson-4:checkpoint): if the journal holds nothing, return. Otherwise write
-    // every image in #uninstalled to its home block (a label like `home: ${image.label}
-    // (checkpoint)` makes crash timelines readable). Only then free the journal: the
-    // start moves to the head, nothing is used, #uninstalled is emptied, and
-    // #writeSuperblock() makes the new start and next txid durable.
-    // README: "Checkpointing: installing and freeing".
+    // TODO(lesson-4:checkpoint): afterwards every committed image (#uninstalled) is at its
+    // home block and the journal is empty (journal.usedBlocks 0); an empty journal needs no
+    // disk writes. A power cut at any disk write of a checkpoint must lose no committed
+    // transaction: whatever the next mount finds, it can still bring all of them home. The
+    // superblock (#writeSuperblock) holds the journal's start and the next id, and ids must
+    // never be reused. A label like `home: ${image.label} (checkpoint)` keeps crash timelines
+    // readable. README: "Checkpointing: installing and freeing".
     throw todo("lesson-4:checkpoint");
   }
 
@@ -142,27 +143,29 @@ export class TxFS {
         `transaction ${txid} needs ${needed} journal blocks, more than the whole journal (${this.#layout.journalBlocks})`,
       );
     }
-    // TODO(lesson-4:commit): make room (a journal without `needed` free blocks is
-    // checkpointed first), then #append() every block of `body` (descriptors and
-    // records), and only then the commit block, encodeCommit(txid, Date.now()). After
-    // that the transaction has happened: advance #nextTxid, remember each of
-    // plan.images in #uninstalled (by home block) for the next checkpoint, make
-    // plan.files the files reads see, and return txid.
+    // TODO(lesson-4:commit): make the transaction atomic and durable. Its journal blocks are
+    // `body` (descriptor and records) and encodeCommit(txid, Date.now()); `needed` counts
+    // them, and #append() writes one at the journal's head. If the power fails at any disk
+    // write of this method, recovery must find the whole transaction or none of it, and must
+    // never believe a commit block whose records are not all on disk; once commit() returns,
+    // the transaction survives any crash. A journal without `needed` free blocks must make
+    // room without losing committed work. Reads, the next checkpoint (#uninstalled) and
+    // journal.lastTxid see the transaction only once it has happened; return txid.
     // README: "The commit block is the moment of truth".
     throw todo("lesson-4:commit");
   }
 
   /** Scans the journal from its start, replays complete transactions in id order, truncates. */
   #recover(superblock: Superblock): void {
-    // TODO(lesson-4:recover): scan the journal from superblock.start, expecting the id
-    // superblock.sequence. Read each block with decodeJournalHeader(); stop at a block
-    // that is not a header or carries another id (stale, or never written), and never
-    // scan more than the journal's size. A descriptor's records are the blocks right
-    // after it (collect { home, position } for each); a commit block completes the
-    // transaction: keep it, expect the next id, and note where the log ends. Then
-    // #replay() the complete transactions oldest first, and truncate: start and head at
-    // the end of the last complete transaction, #nextTxid the next expected id, and, if
-    // anything was replayed, #writeSuperblock(). Use #wrap() for positions.
+    // TODO(lesson-4:recover): after recovery, every transaction whose commit block reached
+    // the log since superblock.start is at home, in id order (a later one wins), and nothing
+    // else is: not the records of a transaction that never committed, not the stale blocks of
+    // an earlier lap around the ring (they look valid; only their ids give them away). The log
+    // then starts where the last committed transaction ends, and the next id follows the last
+    // committed one, so ids are never reused. A power cut at any disk write of recovery itself
+    // leaves a disk that the next mount recovers to the same files and ids; a clean journal
+    // needs no writes, and no scan reads more than the journal's size. Written for you:
+    // decodeJournalHeader, #replay, #wrap, #writeSuperblock.
     // README: "Recovery: scan, replay, stop".
     throw todo("lesson-4:recover");
   }

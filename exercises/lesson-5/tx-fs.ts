@@ -130,15 +130,14 @@ export class TxFS {
     return { ...this.#recovery, reasons: [...this.#recovery.reasons] };
   }
 
-  /** Installs every committed image at home, then empties the journal (a new generation). */
+  /** Installs every committed image at home and empties the journal (a new generation). */
   checkpoint(): void {
-    // TODO(lesson-5:flush): do nothing when the journal is empty (#used is 0). Otherwise
-    // write the committed images home (#installHome), then empty the journal
-    // (#emptyJournal: a new generation in the superblock), with flushes placed so that a
-    // power cut can never leave the superblock saying "empty" while home writes are still
-    // in the cache, and so that the checkpoint is durable when it returns. Recovery ends
-    // with a checkpoint too. The other half of this task is at the end of #commit() below.
-    // README: "Where the flushes go".
+    // TODO(lesson-5:flush): once checkpoint() returns, every committed image is durable at
+    // home and the journal is empty, durably (#installHome and #emptyJournal do the writes). A
+    // power cut at any moment, losing, reordering or tearing any write not yet flushed, must
+    // never leave a superblock that says "empty" while a committed image is not durable at
+    // home. An empty journal (#used 0) needs nothing. Recovery ends with a checkpoint too. The
+    // other half of this task is at the end of #commit() below. README: "Where the flushes go".
     throw todo("lesson-5:flush");
   }
 
@@ -177,9 +176,11 @@ export class TxFS {
     });
     const commit = encodeCommit(this.#generation, txid, plan.images.length, checksum);
     this.#disk.write(start + 1 + plan.images.length, commit, `journal: commit block of tx ${txid} (crc ${hex(checksum)})`);
-    // TODO(lesson-5:flush): every block of the transaction is in the write cache now.
-    // Make the commit durable with as few flushes as the checksum allows, then record it
-    // with this.#committed(txid, plan, needed) and return txid. README: "Where the flushes go".
+    // TODO(lesson-5:flush): every block of the transaction is in the write cache now. When
+    // commit() returns the transaction must be durable; a power cut before then must leave
+    // blocks that either verify as the whole transaction or are discarded. Use as few flushes
+    // as the checksum allows. Only a durable commit may become visible (#committed does the
+    // bookkeeping); return txid. README: "Where the flushes go".
     throw todo("lesson-5:flush");
   }
 
@@ -292,10 +293,9 @@ class OpenTransaction implements Transaction {
 
 /** CRC-32 over the descriptor and then every image, as one stream of bytes. */
 export function transactionChecksum(descriptor: Uint8Array, images: readonly Uint8Array[]): number {
-  // TODO(lesson-5:checksum): one CRC-32 over the descriptor's bytes, then each image's, as
-  // if they were one stream: crc32(bytes, previous) continues a running CRC. Return it as
-  // an unsigned 32-bit number (crc32 may give a negative one; >>> 0 fixes that).
-  // README: "A checksum over the transaction".
+  // TODO(lesson-5:checksum): the CRC-32 (lib's crc32) of the descriptor's bytes followed by
+  // every image's, as if they were one stream, as an unsigned 32-bit number. Any image that
+  // is lost, stale, reordered or torn must change it. README: "A checksum over the transaction".
   throw todo("lesson-5:checksum");
 }
 
@@ -322,20 +322,15 @@ interface JournalScan {
  * it are reported as discarded, never replayed.
  */
 function scanJournal(disk: SimDisk, layout: Layout, generation: number, firstTxid: number): JournalScan {
-  // TODO(lesson-5:verify): start at journal position 0 (disk block JOURNAL_FIRST) and
-  // transaction firstTxid; position layout.journalBlocks is past the journal's end.
-  // For each transaction:
-  //   - decode the descriptor there (decodeDescriptor). None, or one of another generation
-  //     or id, is the end of the journal: nothing to blame, but laterTransactions(...) may
-  //     still find blocks of a transaction whose descriptor was lost.
-  //   - decode the commit block after its images (decodeCommit); it must exist and agree
-  //     with the descriptor on generation, txid and count, and fit inside the journal;
-  //   - recompute transactionChecksum over the descriptor's block and the images as read
-  //     from the disk and compare it with the commit block's checksum.
-  // A transaction that passes goes into `verified` (its records: home block and image),
-  // and the scan moves on to the next position and id. At the first that fails, stop:
-  // return it as discarded, reason "transaction <id>: <why>", plus the later ones
-  // (laterTransactions does that); usedBlocks is the position where the scan stopped.
+  // TODO(lesson-5:verify): the transactions recovery may replay, and no other. From
+  // journal position 0 (disk block JOURNAL_FIRST) and id firstTxid, a transaction counts
+  // only if its descriptor and its commit block (after its images, inside the journal) both
+  // decode, agree with each other and with the expected generation and id, and the checksum
+  // of the blocks as read matches the commit block's. The first one that does not ends the
+  // scan: nothing at or after it may be replayed, because any of its blocks may be lost or
+  // torn. Report it in `discarded` ("transaction <id>: <why>"; no descriptor there is the
+  // plain end of the journal, with nobody to blame) together with the later transactions
+  // laterTransactions() finds; usedBlocks is where the verified ones end.
   // README: "Recovery: verify, and stop at the first that does not".
   throw todo("lesson-5:verify");
 }

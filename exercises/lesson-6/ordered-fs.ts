@@ -9,10 +9,10 @@
  * `npm run check lesson-6`.
  *
  * Lesson 4's transactional file API on an inode file system (`lib/metadata-fs-layout.ts`
- * fixes the format). Only metadata goes through the journal: a commit writes the file
- * data to its new home blocks first, then the changed metadata blocks (bitmap, inode
- * blocks, directory blocks) to the journal, then the commit block, so that no committed
- * inode can point at a block that does not hold its data yet. A directory block freed by
+ * fixes the format). Only metadata goes through the journal: the changed metadata blocks
+ * (bitmap, inode blocks, directory blocks) are journaled, the file data is written
+ * straight to its new home blocks, and no committed inode may ever point at a block that
+ * does not hold its data yet. A directory block freed by
  * a transaction gets a revoke record, so that recovery never replays an old copy of it
  * over the file data that may live there by then. Recovery replays every committed
  * transaction home (honouring revokes) and empties the journal before mount() returns.
@@ -124,13 +124,14 @@ export class OrderedFS {
     return { usedBlocks: this.#usedBlocks, capacityBlocks: this.#layout.journalBlocks, lastTxid: this.#lastTxid };
   }
 
-  /** Installs committed metadata home, then empties the journal. */
+  /** Installs committed metadata home and empties the journal. */
   checkpoint(): void {
-    // TODO(lesson-6:checkpoint): with an empty journal (this.#usedBlocks 0) there is
-    // nothing to do. Otherwise write every image in this.#pending to its home block
-    // (label them, e.g. `checkpoint: ${name} home`), flush, then empty the journal with
-    // this.#truncateJournal("checkpoint"), and forget what was pending: clear
-    // this.#pending and set this.#usedBlocks to 0. README: "Checkpoint".
+    // TODO(lesson-6:checkpoint): once it returns, every committed metadata image
+    // (this.#pending) is durable at its home block and the journal is empty, on disk
+    // (this.#truncateJournal("checkpoint")) and in memory (#pending, #usedBlocks); an empty
+    // journal needs nothing. A power cut at any moment, losing any write not yet flushed, must
+    // lose no committed metadata. Label home writes (e.g. `checkpoint: ${name} home`).
+    // README: "Checkpoint".
     throw todo("lesson-6:checkpoint");
   }
 
@@ -148,28 +149,27 @@ export class OrderedFS {
     return txid;
   }
 
-  /** Ordered mode: data home, then the metadata copies in the journal, then the commit block. */
+  /** Ordered mode: the file data at home, the metadata copies and the commit block in the journal. */
   #writeOrdered(plan: TransactionPlan, txid: number, revokes: readonly number[]): void {
-    // TODO(lesson-6:ordered-commit): in this order,
-    //   1. each of plan.dataWrites to its home block (label: `${write.label} (tx ${txid})`);
-    //   2. at journal position this.#usedBlocks (disk block this.#layout.journalStart +
-    //      position) and on: encodeDescriptor(layout, txid, the home blocks of
-    //      plan.metadata, whether there are revokes), then each image of plan.metadata
-    //      (plan.names says what it is), then, if there are revokes,
-    //      encodeRevokeBlock(layout, txid, revokes);
-    //   3. flush, then encodeCommit(layout, txid), then flush.
-    // Do not touch this.#usedBlocks or this.#lastTxid: #install() does, after you return.
-    // README: "Ordered mode" and "The commit, block by block".
+    // TODO(lesson-6:ordered-commit): write transaction `txid` so that recovery finds it
+    // committed only when everything it vouches for is durable: its journal blocks
+    // (encodeDescriptor of plan.metadata's home blocks, each image, encodeRevokeBlock when
+    // there are revokes; the first at disk block this.#layout.journalStart + this.#usedBlocks)
+    // and the file data of plan.dataWrites at home. A power cut at any moment, losing or
+    // reordering any write not yet flushed, must never leave a committed inode that points at
+    // a block not holding its data; once this returns, the transaction is durable. Labels:
+    // `${write.label} (tx ${txid})` for data, plan.names for metadata. #install() updates
+    // #usedBlocks and #lastTxid after you return. README: "Ordered mode".
     throw todo("lesson-6:ordered-commit");
   }
 
   /** The blocks to revoke: every metadata block the plan frees, forgotten by checkpoint too. Runs before #writeOrdered(). */
   #revoke(plan: TransactionPlan): number[] {
     if (plan.freedMetadata.length === 0) return [];
-    // TODO(lesson-6:revoke): every block in plan.freedMetadata must be revoked: return them
-    // all. Also forget them: delete each from this.#pending, so that checkpoint() never
-    // writes its old image home over the block's next owner. README: "Block reuse" and
-    // "Revoke records".
+    // TODO(lesson-6:revoke): return the blocks of plan.freedMetadata: each is freed now
+    // and may hold a file's data soon, so no later replay may write an old copy of it home,
+    // and neither may checkpoint() (this.#pending may still hold one). README: "Block reuse"
+    // and "Revoke records".
     throw todo("lesson-6:revoke");
   }
 
@@ -184,18 +184,17 @@ export class OrderedFS {
     this.#lastTxid = txid;
   }
 
-  /** Replays every committed transaction home, skipping revoked copies, then empties the journal. */
+  /** Replays every committed transaction home, skipping revoked copies, and empties the journal. */
   #recover(): void {
     const first = decodeJournalHeader(this.#disk.read(this.#layout.journalHeader));
     const committed = this.#scanJournal(first);
     this.#lastTxid = first - 1 + committed.length;
     if (committed.length === 0) return;
-    // TODO(lesson-6:recover): replay the committed transactions (oldest first) home,
-    // honouring revokes: a copy of block b in transaction t is skipped when some committed
-    // transaction with an id >= t revokes b. For each home block, the newest copy that is
-    // not revoked is what must end up there (tx.homeBlocks[i] is at disk block
-    // tx.copies[i]). Then flush and this.#truncateJournal("recovery"). A crash may strike
-    // here too, so it must be safe to run again. README: "Recovery".
+    // TODO(lesson-6:recover): afterwards each home block holds the newest committed copy
+    // of it that no committed transaction with an id >= that copy's revokes (copy i of `tx`
+    // is tx.copies[i], for home block tx.homeBlocks[i]), durably, and the journal is empty
+    // (this.#truncateJournal("recovery")). A power cut at any moment of recovery itself must
+    // leave a disk that the next mount recovers to the same state. README: "Recovery".
     throw todo("lesson-6:recover");
   }
 

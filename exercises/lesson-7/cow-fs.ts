@@ -204,34 +204,37 @@ export class CowFS {
 
   /** Writes the changed files and a new copy of every node above them; returns the new root. */
   #copyPath(changes: Changes): number {
-    // TODO(lesson-7:copy-path): build the new tree next to the old one. Read the old root
-    // (decodeRoot) and, for each bucket with changes (groupByBucket), its leaf (decodeLeaf;
-    // bucket 0 means none). Apply the changes to the leaf's entries: a deletion drops the
-    // name, a write points it at this.#writeFile(name, data, oldInode). Write the new leaf
-    // (sorted by name; an empty bucket becomes 0) and then a new root with #writeNode, which
-    // counts a reference for every pointer a new node holds. Finally count the superblock's
-    // pointer to the new root and drop the one to the old root (#decref at level "root").
-    // Return the new root. README: "Copy the path, not the tree".
+    // TODO(lesson-7:copy-path): return the root of a new tree in which `changes` hold,
+    // built from new blocks only: no block the committed tree or a snapshot can reach may be
+    // overwritten, because a power cut before the switch must find the old tree intact.
+    // Unchanged files and buckets are shared, not copied; an empty bucket is 0 in the root and
+    // a leaf's entries are sorted by name. The counts must be exact for the new state: every
+    // pointer of a new node counted (#writeNode does it), the superblock's pointer moved from
+    // the old root to the new one, and what only the old tree held freed. Written for you:
+    // decodeRoot, decodeLeaf, encodeLeaf, encodeRoot, groupByBucket, #writeFile, #writeNode.
+    // README: "Copy the path, not the tree".
     throw todo("lesson-7:copy-path");
   }
 
-  /** The switch: table, barrier, superblock into the older slot, barrier. */
+  /** The switch: the new root, with its refcount table, becomes the committed state. */
   #switchRoot(next: NextState): void {
-    // TODO(lesson-7:switch-root): write the changed refcount-table pages (this.#writeRefTable()
-    // returns the table's block list), build the superblock { ...next, refTable, generation:
-    // one more than the committed one }, flush, write it (encodeSuperblock) into the slot
-    // for its generation (slotFor), flush again. Only then make it this.#sb and remember
-    // the counts as durable (this.#durableRefs = this.#refs.slice()).
-    // README: "Two superblocks".
+    // TODO(lesson-7:switch-root): make `next` the committed state with one superblock
+    // write, into the slot of its generation (slotFor; one more than the committed one), with
+    // the refcount table this.#writeRefTable() writes. A power cut at any moment, losing or
+    // reordering any write not yet flushed, must leave the next mount on the old state or on
+    // the new one, whole (tree and counts); once this returns, the new state is durable.
+    // this.#sb and this.#durableRefs (a copy of the counts) describe the durable state, never
+    // one that is not yet. README: "Two superblocks".
     throw todo("lesson-7:switch-root");
   }
 
   /** One more pointer reaches `block`. */
   #incref(block: number): void {
-    // TODO(lesson-7:refcount): count one more reference in this.#refs. And in #decref below:
-    // count one less; at zero, the block is free (add it to this.#freed, not reusable before
-    // the switch) and its own pointers are gone too: #decref each of childPointers(level,
-    // this.#read(block)) at level CHILD_LEVEL[level]. README: "Reference counts".
+    // TODO(lesson-7:refcount): this.#refs[block] is the number of pointers that reach
+    // `block` (nodes, the superblock, snapshots). In #decref below: a block no pointer
+    // reaches any more is free (this.#freed; nothing reuses it before the switch), and the
+    // pointers it holds (childPointers at level CHILD_LEVEL[level]) are gone with it.
+    // README: "Reference counts".
     throw todo("lesson-7:refcount");
   }
 
@@ -320,9 +323,10 @@ export class CowFS {
 
 /** The valid superblock with the higher generation: the last completed switch. */
 function pickSuperblock(slots: readonly Uint8Array[]): Superblock {
-  // TODO(lesson-7:pick-superblock): decode both slots (decodeSuperblock gives undefined when
-  // a slot's magic or checksum is wrong). Return the valid one with the higher generation;
-  // if neither is valid, throw an Error. README: "Two superblocks".
+  // TODO(lesson-7:pick-superblock): the superblock of the last completed switch. A slot
+  // torn or half-written by a power cut must never win (decodeSuperblock gives undefined
+  // when a slot's magic or checksum is wrong); with no valid slot, throw an Error.
+  // README: "Two superblocks".
   throw todo("lesson-7:pick-superblock");
 }
 

@@ -73,9 +73,10 @@ export class Machine {
   fork(pid: number): number {
     const parent = this.#table(pid);
     const child = newPageTable(this.#shape);
-    // TODO(lesson-8:fork-share): for every mapped page of `parent`, give `child` its own
-    // entry pointing at the same frame, make both entries read-only, and count one more
-    // reference on the frame. Copy no bytes. README: "Fork shares, it does not copy".
+    // TODO(lesson-8:fork-share): the child sees the same bytes as the parent at every
+    // address, yet no byte is copied and no frame allocated; from now on a write by either
+    // process must never reach the other. this.#refs[frame] counts the page-table entries
+    // that map each frame. README: "Fork shares, it does not copy".
     throw todo("lesson-8:fork-share");
     return this.#addProcess(child);
   }
@@ -100,9 +101,9 @@ export class Machine {
   /** Drops every reference the process holds; frames nobody else maps are freed. */
   exit(pid: number): void {
     const table = this.#table(pid);
-    // TODO(lesson-8:exit-release): drop one reference for every mapped page of `table`,
-    // free each frame whose count reaches zero (this.#memory.free), then forget the
-    // process (this.#processes). README: "Exit lets go".
+    // TODO(lesson-8:exit-release): afterwards no count includes this process's entries, a
+    // frame that nobody maps any more is free memory again (this.#memory.free), and the pid
+    // is no longer a process. README: "Exit lets go".
     throw todo("lesson-8:exit-release");
   }
 
@@ -112,11 +113,11 @@ export class Machine {
 
   /** The page-fault handler: afterwards `table[page]` is a writable frame of its own. */
   #writeFault(table: PageTable, page: number): PageTableEntry {
-    // TODO(lesson-8:write-fault): three cases. No entry: map a fresh zeroed frame with one
-    // reference. Read-only and the frame's count is 1: just make it writable. Read-only
-    // and shared: allocate first (it may throw when memory is full: change nothing before
-    // it), copy the frame, move this page's reference to the copy, count the copy.
-    // Return the page's new entry. README: "The page-fault handler".
+    // TODO(lesson-8:write-fault): afterwards table[page] is a writable frame that no other
+    // entry maps, holding what the page showed before (zeros for a page with no frame), and
+    // every count is exact. A frame is copied only when another entry shares it. When memory
+    // is full (this.#memory.allocate throws), nothing may have changed. Return the page's
+    // entry. README: "The page-fault handler".
     throw todo("lesson-8:write-fault");
   }
 

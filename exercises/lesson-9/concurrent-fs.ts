@@ -93,21 +93,22 @@ export class LockManager {
 
   /** Resolves once `owner` holds `name`; rejects with DeadlockAbort when it must give way. */
   acquire(owner: Owner, name: string): Promise<void> {
-    // TODO(lesson-9:locks): grant the lock at once when nobody holds it (this.#take) or
-    // when `owner` already does; otherwise apply wait-die: an older owner (smaller age)
-    // waits in this.#waiters for the holder to let go, a younger one is rejected with a
-    // DeadlockAbort. The other half of this TODO is releaseAll() below.
-    // README: "Locks, and the deadlock they can cause".
+    // TODO(lesson-9:locks): resolve once `owner` holds the lock on `name` (at once when
+    // nobody holds it, this.#take, or when `owner` already does). Wait-die keeps deadlock
+    // impossible: an owner may wait (this.#waiters) only for a younger holder; one younger
+    // than the holder is rejected with a DeadlockAbort instead. The other half of this TODO
+    // is releaseAll() below. README: "Locks, and the deadlock they can cause".
     throw todo("lesson-9:locks");
   }
 
   /** Releases every lock of `owner`, handing each to its oldest waiter. */
   releaseAll(owner: Owner): void {
     if (owner.held.size === 0 && !this.#isWaiting(owner)) return; // nothing to let go of
-    // TODO(lesson-9:locks), second half: for each lock `owner` holds: drop it, hand it
-    // over (this.#handOver) and call the #onRelease listeners of that file; then empty
-    // owner.held. Any wait of `owner` still queued must be removed and rejected with a
-    // DeadlockAbort. README: "Locks, and the deadlock they can cause".
+    // TODO(lesson-9:locks), second half: afterwards `owner` holds nothing and waits for
+    // nothing: each lock it held goes on (this.#handOver picks the next holder) and wakes
+    // whoever waits for it to be free (the #onRelease listeners of that file), and any wait of
+    // `owner` still queued is rejected with a DeadlockAbort. README: "Locks, and the deadlock
+    // they can cause".
     throw todo("lesson-9:locks");
   }
 
@@ -160,20 +161,20 @@ export class GroupCommitter {
 
   /** Resolves to the transaction's id once its changes are durable. */
   commit(changes: Changes): Promise<number> {
-    // TODO(lesson-9:group-commit): return a promise that #flushGroup settles: queue
-    // { changes, done, fail } in this.#queue, and start this.#flushLoop() unless a flush
-    // is already under way (this.#flushing). The other half is #flushLoop() below.
-    // README: "Group commit".
+    // TODO(lesson-9:group-commit): a promise that #flushGroup settles (done or fail) once
+    // the changes are durable or refused. Commits that arrive while a flush is under way must
+    // share the next one, and at most one flush loop (this.#flushing) runs at a time. The
+    // other half is #flushLoop() below. README: "Group commit".
     throw todo("lesson-9:group-commit");
   }
 
   /** One caller leads: it flushes group after group until nobody is waiting. */
   async #flushLoop(): Promise<void> {
-    // TODO(lesson-9:group-commit), second half: while commits are queued: await this.#io() (the disk is
-    // busy; commits that arrive meanwhile join the group), take the whole queue when
-    // this.#grouping (else only its first commit) and hand it to this.#flushGroup. Keep
-    // this.#flushing true while the loop runs, false after it, even when it throws.
-    // README: "Group commit".
+    // TODO(lesson-9:group-commit), second half: while commits wait in this.#queue, this
+    // caller leads: each round waits for the disk (this.#io(); whoever commits meanwhile
+    // joins) and hands #flushGroup a batch, every waiting commit with this.#grouping, else
+    // only the first. this.#flushing is true while the loop runs and false once it stops,
+    // even when it throws. README: "Group commit".
     throw todo("lesson-9:group-commit");
   }
 
