@@ -18,6 +18,8 @@
  */
 import { expectOneOf, formatValue } from "../../lib/crash-explorer.ts";
 import type { Exploration } from "../../lib/crash-explorer.ts";
+import { sideFrom } from "../../lib/crash/commit-point.ts";
+import type { CommitPointRule, RecordedWrite } from "../../lib/crash/commit-point.ts";
 import { CrashError, SimDisk } from "../../lib/sim-disk.ts";
 import { seededRandom } from "../../lib/random.ts";
 
@@ -135,6 +137,45 @@ export function expectState(fs: FileSystem, names: readonly string[], allowed: r
   expectOneOf("list()", listed, allowed.map(([label, state]) => [label, [...state.keys()].sort()] as const));
   const shown = names.map((n) => `${n} = ${formatValue(files.get(n))}`).join(", ");
   throw new Error(`the files are a mix of two states: list() is ${formatValue(listed)} while ${shown}`);
+}
+
+/** True when the file system shows exactly this state: the same list, the same contents. */
+function showsState(fs: FileSystem, names: readonly string[], state: Map<string, string>): boolean {
+  return sameList(fs.list(), [...state.keys()].sort()) && names.every((n) => fs.read(n) === state.get(n));
+}
+
+/** Block 1 of the layout the skeleton gives (README "The layout you are given"). */
+const JOURNAL_HEADER_BLOCK = 1;
+
+/**
+ * Whether `write` is the journal header recording `op`, in the skeleton's encoding
+ * (byte 0 the kind, 1 write or 2 delete; byte 6 the name's length; the name from byte 8):
+ * the write the lesson names as the operation's commit point. A design that keeps its
+ * journal elsewhere or encodes it otherwise never matches, and is held to the monotone
+ * rule only.
+ */
+export function isJournalHeaderOf(op: Operation, write: RecordedWrite): boolean {
+  if (write.block !== JOURNAL_HEADER_BLOCK) return false;
+  const name = new TextEncoder().encode(op.name);
+  const image = write.image;
+  return image[0] === (op.kind === "write" ? 1 : 2) && image[6] === name.length && name.every((b, i) => image[8 + i] === b);
+}
+
+/**
+ * The commit-point rule of a workload (lib/crash/commit-point.ts): which side of the
+ * interrupted operation recovery shows, and the journal header write that decides it
+ * ("Until write 3 has happened the answer is always old; once it has, always new").
+ */
+export function commitPointRuleOf(workload: Workload): CommitPointRule<FileSystem> {
+  const states = modelStates(workload.ops);
+  const names = [...new Set(workload.ops.map((op) => op.name))].sort();
+  return {
+    sideOf(fs, { interrupted }) {
+      if (interrupted === undefined) return "either";
+      return sideFrom(showsState(fs, names, states[interrupted]), showsState(fs, names, states[interrupted + 1]));
+    },
+    isCommitWrite: (write, step) => isJournalHeaderOf(workload.ops[step], write),
+  };
 }
 
 /** Contents as runs of one repeated character (`"[v2]" + "b"×508 + "a"×488`): a torn file shows at a glance. */

@@ -302,6 +302,25 @@ describe("bad input changes nothing", () => {
     }
   });
 
+  test("every file written before the disk said full is still there after a remount", () => {
+    const { disk, fs } = fresh();
+    const written: string[] = [];
+    // Small files: the disk runs out of file slots long before it runs out of blocks.
+    for (let i = 0; i < 400; i++) {
+      try {
+        fs.write(`s${i}`, `small ${i}`);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        break;
+      }
+      written.push(`s${i}`);
+    }
+    expect(written.length, "a 256-block disk cannot hold 400 files").toBeLessThan(400);
+    const again = JournaledFS.mount(disk.reboot());
+    expect(again.list(), `all ${written.length} files that write() accepted, after a remount`).toEqual([...written].sort());
+    for (const name of written) expect(again.read(name), name).toBe(`small ${name.slice(1)}`);
+  });
+
   test("a full disk refuses a new file with a RangeError and changes nothing", () => {
     const { disk, fs } = fresh();
     let stored = 0;
