@@ -3,7 +3,10 @@
  * Concurrency is made deterministic by lib/scheduler.ts: the transaction bodies mark the
  * points where another transaction may run first, the file system's flush waits at a
  * scheduler point too, and each seed is one interleaving. The tests use only the public
- * API, so any correct design (another deadlock scheme, another batcher) passes.
+ * API, so any correct design (another deadlock scheme, another batcher) passes. Liveness
+ * is checked without clocks: a lock left behind or a wait that never ends shows up as
+ * the scheduler's DeadlockError, and a flush loop that outlives its queue as an io()
+ * wait still open once every transaction has resolved.
  */
 import { describe, expect, test } from "vitest";
 import { ConcurrentFS } from "@impl/lesson-9/concurrent-fs.ts";
@@ -219,6 +222,81 @@ describe("isolation: concurrent transactions look as if they ran one after anoth
     }
   });
 
+  test("the oldest transaction never gives way: its body runs once, and every transaction finishes", async () => {
+    for (const seed of SEEDS) {
+      const { scheduler, fs } = scheduled(seed);
+      const runs = [0, 0, 0, 0];
+      // Opposite lock orders: a conflict in most interleavings, a deadlock risk in some.
+      const move = (i: number, from: string, to: string) => () => fs.transaction(async (tx) => {
+        runs[i] += 1;
+        const a = Number((await tx.read(from)) ?? "10");
+        await scheduler.point();
+        const b = Number((await tx.read(to)) ?? "10");
+        await scheduler.point();
+        await tx.write(from, String(a - 1));
+        await tx.write(to, String(b + 1));
+      });
+      // scheduler.run calls transaction() in this order, so transaction 0 is the oldest.
+      values(await scheduler.run([move(0, "x", "y"), move(1, "y", "x"), move(2, "x", "y"), move(3, "y", "x")]));
+      expect(runs[0], `seed ${seed}: runs of the oldest transaction's body (runs of each: ${runs.join(", ")})`).toBe(1);
+      expect(Number(fs.read("x")) + Number(fs.read("y")), `seed ${seed}: money was made or lost`).toBe(20);
+    }
+  });
+
+  test("a body that catches its own abort still does not commit that run: no lost update", async () => {
+    for (const seed of SEEDS) {
+      const { scheduler, fs } = scheduled(seed);
+      const carelessIncrement = () => fs.transaction(async (tx) => {
+        let seen = 0;
+        try {
+          seen = Number((await tx.read("counter")) ?? "0");
+        } catch {
+          // a careless body: it swallows whatever the read threw, the abort included
+        }
+        await scheduler.point();
+        try {
+          await tx.write("counter", String(seen + 1));
+        } catch {
+          // swallowed as well
+        }
+        return seen;
+      });
+      values(await scheduler.run([carelessIncrement, carelessIncrement, carelessIncrement, carelessIncrement]));
+      expect(fs.read("counter"), `seed ${seed}: an aborted run committed (a lost or skipped increment)`).toBe("4");
+    }
+  });
+
+  test("a body that fails while one of its lock requests still waits leaves no lock behind", async () => {
+    const { scheduler, fs } = scheduled(1);
+    let youngHolds!: () => void;
+    const held = new Promise<void>((resolve) => (youngHolds = resolve));
+    let releaseYoung!: () => void;
+    const youngMayFinish = new Promise<void>((resolve) => (releaseYoung = resolve));
+    // The older transaction asks for "a" (held by the younger one, so it waits) and, in
+    // the same Promise.all, makes a call that fails: its body ends with the wait queued.
+    const older = () => fs.transaction(async (tx) => {
+      await held;
+      await Promise.all([tx.read("a"), tx.write("bad/name", "x")]);
+    });
+    const younger = () => fs.transaction(async (tx) => {
+      await tx.write("a", "young");
+      youngHolds();
+      await youngMayFinish;
+    });
+    const watcher = async () => {
+      await older().catch(() => undefined);
+      releaseYoung();
+    };
+    const [, youngResult] = await scheduler.run<unknown>([watcher, younger]);
+    expect(youngResult.status, "the younger transaction").toBe("fulfilled");
+    // A lock left to the failed transaction would make this one wait, or die and wait, forever.
+    values(await scheduler.run([() => fs.transaction(async (tx) => {
+      await tx.write("a", "later");
+      await tx.write("b", "later");
+    })]));
+    expect([fs.read("a"), fs.read("b")]).toEqual(["later", "later"]);
+  });
+
   test("random read-modify-write workloads equal running the committed transactions one at a time, in id order", async () => {
     for (const seed of SEEDS) {
       await expectSerializable(seed);
@@ -251,6 +329,47 @@ describe("group commit", () => {
     expect(new Set(ids).size).toBe(ids.length);
     const [next] = values(await scheduler.run([() => fs.transaction(async (tx) => tx.write("g", "later"))]));
     expect(next.txid).toBeGreaterThan(Math.max(...ids));
+  });
+
+  test("inside a group too, ids follow the order in which the bodies returned", async () => {
+    let grouped = 0;
+    for (const seed of SEEDS) {
+      const { scheduler, disk, fs } = scheduled(seed);
+      const returned: number[] = [];
+      const write = (i: number) => () => fs.transaction(async (tx) => {
+        await tx.write(`f${i}`, String(i));
+        await scheduler.point();
+        returned.push(i);
+      });
+      const before = disk.flushes;
+      const results = values(await scheduler.run([0, 1, 2, 3, 4, 5].map(write)));
+      if (disk.flushes - before < 6 * (await flushesForOne())) grouped += 1;
+      const byId = results.map((r, i) => [r.txid, i]).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+      expect(byId, `seed ${seed}: transactions in id order (they returned in the order ${returned.join(", ")})`).toEqual(returned);
+    }
+    expect(grouped, "seeds where transactions shared a flush").toBeGreaterThan(0);
+  });
+
+  test("once every transaction has resolved, the file system waits on no flush", async () => {
+    for (const groupCommit of [true, false]) {
+      for (const seed of SEEDS.slice(0, 10)) {
+        const scheduler = new Scheduler(seed);
+        let waiting = 0;
+        const io = async () => {
+          waiting += 1;
+          await scheduler.point();
+          waiting -= 1;
+        };
+        const fs = ConcurrentFS.mount(new SimDisk(), { groupCommit, io });
+        const write = (i: number) => () => fs.transaction(async (tx) => {
+          await tx.write(`f${i}`, String(i));
+          await scheduler.point();
+        });
+        values(await scheduler.run([0, 1, 2, 3].map(write)));
+        for (let hop = 0; hop < 100; hop++) await null;
+        expect(waiting, `seed ${seed}, group commit ${groupCommit ? "on" : "off"}: io() waits still open with nothing left to commit`).toBe(0);
+      }
+    }
   });
 });
 
