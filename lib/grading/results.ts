@@ -54,6 +54,15 @@ export type Explanation =
   | { kind: "time-limit"; message: string }
   | { kind: "error"; message: string; at?: string };
 
+/** A use of a power no lesson needs (process, eval, a write to a built-in, ...), found before the code ran. */
+export interface Finding {
+  file: string; // relative to the kit when inside it
+  line: number;
+  column: number;
+  power: string; // what was used: "process", "Function", "Object.is write", ...
+  message: string; // "exercises/lesson-1/cow-list.ts:12: uses process: no lesson needs it"
+}
+
 /** A problem with a whole file (it does not parse, an export is missing, ...). */
 export interface Problem {
   file: string;
@@ -74,6 +83,8 @@ export interface LessonResult {
   unofficial?: string[];
   /** True when the graded files are the shipped skeleton, untouched (the learner has not started). */
   untouched?: boolean;
+  /** Powers no lesson needs, found in the graded files before they ran: the result is unofficial. */
+  findings?: Finding[];
 }
 
 export function slug(text: string): string {
