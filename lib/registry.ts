@@ -3,8 +3,9 @@
  *
  * `lessons/lessons.json` holds, for each lesson, its id (`lesson-N`), title, track
  * (`core` or `extension`), the exercise files the learner edits (relative to
- * `exercises/<id>/`), the hints in the order they are given, and the lessons it builds
- * on. A lesson's four parts follow from its id: `lessons/<id>/README.md`,
+ * `exercises/<id>/`), the hints in the order they are given, the lessons it builds on,
+ * and the npm packages its files may import (`packages`, default none: the import guard
+ * refuses any other). A lesson's four parts follow from its id: `lessons/<id>/README.md`,
  * `exercises/<id>/`, `solutions/<id>/` (same files) and `tests/<id>/`.
  *
  * @example
@@ -25,10 +26,13 @@ export interface Lesson {
   readonly files: readonly string[];
   readonly hints: readonly string[];
   readonly buildsOn: readonly string[];
+  /** npm packages the lesson's files may import (lesson 5's `crc`); anything else is refused. */
+  readonly packages: readonly string[];
 }
 
 const ID = /^lesson-([1-9][0-9]*)$/;
 const FILE = /^[a-z0-9][a-z0-9-]*\.ts$/;
+const PACKAGE = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
 /** Checks the registry's shape and cross-references; throws a TypeError naming the fault. */
 export function validateRegistry(data: unknown): Lesson[] {
@@ -64,6 +68,10 @@ function validateEntry(entry: unknown, where: string): Lesson {
   }
   const hints = stringList(e.hints, `${at}: hints`);
   if (hints.length === 0) throw new TypeError(`${at}: needs at least one hint`);
+  const packages = stringList(e.packages ?? [], `${at}: packages`);
+  if (packages.some((p) => !PACKAGE.test(p))) {
+    throw new TypeError(`${at}: packages must list npm package names, like ["crc"]`);
+  }
   return {
     id,
     number: Number(ID.exec(id)![1]),
@@ -72,6 +80,7 @@ function validateEntry(entry: unknown, where: string): Lesson {
     files,
     hints,
     buildsOn: stringList(e.buildsOn ?? [], `${at}: buildsOn`),
+    packages,
   };
 }
 
