@@ -21,11 +21,13 @@
  * ```
  */
 import type { Exploration, Step } from "../../lib/crash-explorer.ts";
+import { sideFrom } from "../../lib/crash/commit-point.ts";
+import type { CommitPointRule, RecordedWrite } from "../../lib/crash/commit-point.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { seededRandom } from "../../lib/random.ts";
 import {
-  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, write,
-  type Change, type Operation, type TxFSClass, type TxFSLike,
+  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, whichState, write,
+  type Change, type Files, type Operation, type TxFSClass, type TxFSLike,
 } from "../support/transactions.ts";
 
 export interface WorkloadPlan {
@@ -46,6 +48,38 @@ export interface WorkloadPlan {
 export interface Workload<FS> {
   plan: WorkloadPlan;
   exploration: Exploration<FS>;
+  /** Old before the step's commit block, new after it (lib/crash/commit-point.ts). */
+  commitPoints: CommitPointRule<FS>;
+}
+
+const JOURNAL_MAGIC = 0x4a524e4c; // "JRNL", as the skeleton's encodeHeader writes it
+const COMMIT_KIND = 2;
+
+/**
+ * Whether `write` is a commit block in the skeleton's layout: a block of the journal
+ * (blocks 1 .. journalBlocks) that starts with the magic "JRNL" and the kind COMMIT. The
+ * lesson names that write as the one that decides ("The commit block is the moment of
+ * truth"); a design with its own format never matches and is held to the monotone rule.
+ */
+export function isCommitBlock(write: RecordedWrite, journalBlocks: number): boolean {
+  if (write.block < 1 || write.block > journalBlocks) return false;
+  const view = new DataView(write.image.buffer, write.image.byteOffset, write.image.byteLength);
+  return view.getUint32(0) === JOURNAL_MAGIC && view.getUint32(4) === COMMIT_KIND;
+}
+
+/** Which side of the interrupted step the files show, for the commit-point rule. */
+export function commitPointRule<FS extends TxFSLike>(
+  states: readonly Files[],
+  isCommitWrite: (write: RecordedWrite) => boolean,
+): CommitPointRule<FS> {
+  return {
+    sideOf(fs, { interrupted }) {
+      if (interrupted === undefined) return "either";
+      const [before, after] = [states[interrupted], states[interrupted + 1]];
+      return sideFrom(whichState(fs, [before]) === 0, whichState(fs, [after]) === 0);
+    },
+    isCommitWrite: (write) => isCommitWrite(write),
+  };
 }
 
 /** Turns a plan into an exploration of every crash point against `TxFS`. */
@@ -94,7 +128,8 @@ export function buildWorkload<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Wo
       }
     },
   };
-  return { plan, exploration };
+  const journalBlocks = plan.journalBlocks ?? 64;
+  return { plan, exploration, commitPoints: commitPointRule(states, (w) => isCommitBlock(w, journalBlocks)) };
 }
 
 const KB = "k".repeat(1000);

@@ -1,49 +1,55 @@
 /**
  * Hidden tests for lesson 4, crash part (contract: DESIGN.md, "lesson-4"). Every test
  * crashes the disk at each write of a workload (commits, checkpoints, and recovery
- * itself) through lib/crash-explorer.ts, which tells the story of the first failure.
+ * itself) through lib/crash-explorer.ts, which tells the story of the first failure. The
+ * transaction a crash interrupts must be as before it until its commit block is written
+ * and as after it from then on (lib/crash/commit-point.ts).
  */
 import { describe, expect, test } from "vitest";
 import { TxFS } from "@impl/lesson-4/tx-fs.ts";
-import { expectSurvivesCrashes } from "../../lib/crash-explorer.ts";
+import { expectCommitPointsHeld } from "../../lib/crash/commit-point.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { crashWorkloads, randomSeeds } from "./crash-workloads.ts";
 
-const workloads = new Map(crashWorkloads(TxFS).map((w) => [w.plan.name, w.exploration]));
+const workloads = new Map(crashWorkloads(TxFS).map((w) => [w.plan.name, w]));
 
-function workload(name: string) {
+/**
+ * Explores the workload: every completed step stays, and the interrupted one is as before
+ * it until its commit block is written, as after it from then on.
+ */
+function explore(name: string, options: { crashDuringRecovery?: boolean } = {}): void {
   const found = workloads.get(name);
   if (!found) throw new Error(`no crash workload named ${name}`);
-  return found;
+  expectCommitPointsHeld({ ...found.exploration, ...options }, found.commitPoints);
 }
 
 describe("a crash at any write", () => {
-  test("leaves a multi-file transaction (a rename among them) all done or not done at all", () => {
-    expectSurvivesCrashes(workload("multi-file transactions"));
+  test("leaves a multi-file transaction (a rename among them) not done before its commit block is written, all done after", () => {
+    explore("multi-file transactions");
   });
 
   test("loses no committed transaction, and recovery replays them oldest first", () => {
-    expectSurvivesCrashes(workload("replay in id order"));
+    explore("replay in id order");
   });
 
   test("of checkpoint(), explicit or forced by a full journal, loses nothing", () => {
-    expectSurvivesCrashes(workload("checkpoints"));
+    explore("checkpoints");
   });
 
   test("never brings back stale journal blocks from before a truncation", () => {
-    expectSurvivesCrashes(workload("stale journal blocks"));
+    explore("stale journal blocks");
   });
 
   test("of recovery itself is survived: the next recovery finishes the job", () => {
-    expectSurvivesCrashes({ ...workload("a full journal to recover"), crashDuringRecovery: true });
+    explore("a full journal to recover", { crashDuringRecovery: true });
   });
 
   test("of random workloads (commits, aborts, checkpoints; seeds 1 to 8) keeps all or nothing of each step", () => {
-    for (const seed of randomSeeds) expectSurvivesCrashes(workload(`random workload, seed ${seed}`));
+    for (const seed of randomSeeds) explore(`random workload, seed ${seed}`);
   });
 
   test("is followed by transaction ids above every id handed out before it", () => {
-    expectSurvivesCrashes(workload("ids across crashes"));
+    explore("ids across crashes");
   });
 });
 

@@ -204,6 +204,21 @@ describe("using a transaction", () => {
     expect(fs.list()).toEqual([]);
   });
 
+  test("begin() throws while another transaction is open, and works again once it is committed or aborted", () => {
+    const fs = TxFS.mount(new SimDisk());
+    const first = fs.begin();
+    first.write("a", "1");
+    expect(() => fs.begin(), "begin() while a transaction is open").toThrow();
+    first.write("b", "2");
+    expect(first.commit()).toBe(1);
+    const second = fs.begin();
+    second.write("a", "changed");
+    expect(() => fs.begin(), "begin() while the second transaction is open").toThrow();
+    second.abort();
+    expect(commit(fs, ["c", "3"])).toBe(2);
+    expect(files(fs)).toEqual({ a: "1", b: "2", c: "3" });
+  });
+
   test("a refused write() changes nothing: the transaction still commits its valid writes", () => {
     const fs = TxFS.mount(new SimDisk());
     const tx = fs.begin();
@@ -322,6 +337,38 @@ describe("space", () => {
     for (let i = 0; i < 20; i++) expect(after.read(`file-${i}`)).toBe(kb(`f${i}`));
   });
 
+  test("a full disk refuses the write() of one file too many; the transaction stays open and can make room first", () => {
+    const disk = new SimDisk();
+    const fs = TxFS.mount(disk);
+    let stored = 0;
+    for (; stored < 300; stored++) {
+      const tx = fs.begin();
+      try {
+        tx.write(`file-${stored}`, kb(`f${stored}`));
+      } catch (error) {
+        expect(error, "the write() the disk has no room for").toBeInstanceOf(RangeError);
+        // The refusal is the change's, not the transaction's: the transaction goes on.
+        tx.delete("file-0");
+        tx.write(`file-${stored}`, kb(`f${stored}`));
+        tx.commit();
+        break;
+      }
+      let refusedAtCommit: unknown;
+      try {
+        tx.commit();
+      } catch (error) {
+        refusedAtCommit = error;
+      }
+      expect(refusedAtCommit, `commit() of file-${stored} threw: a full disk must refuse the write() of the file one too many, not the commit`).toBeUndefined();
+    }
+    expect(stored, "a 256-block disk cannot hold 300 files of 1000 bytes").toBeLessThan(300);
+    expect(stored).toBeGreaterThanOrEqual(20);
+    const expected = Object.fromEntries(Array.from({ length: stored + 1 }, (_, i) => [`file-${i}`, kb(`f${i}`)]));
+    delete expected["file-0"];
+    expect(files(fs)).toEqual(expected);
+    expect(files(remount(disk).fs)).toEqual(expected);
+  });
+
   test("a full disk refuses the next file with a RangeError and changes nothing", () => {
     const disk = new SimDisk();
     const fs = TxFS.mount(disk);
@@ -423,6 +470,31 @@ describe("the journal", () => {
     }
     expect(files(fs)).toEqual(expected);
     expect(files(remount(disk).fs)).toEqual(expected);
+  });
+
+  test("a transaction that needs exactly the whole journal is accepted, into an empty journal or a used one", () => {
+    const changes: Change[] = [["a", kb("a")], ["b", kb("b")], ["c", kb("c")], ["d", "small"]];
+    // How many journal blocks the transaction takes, measured on a journal with room to spare.
+    const probe = TxFS.mount(new SimDisk(), { journalBlocks: 64 });
+    commit(probe, ...changes);
+    const needed = probe.journal.usedBlocks;
+    expect(needed, "journal blocks of four files, three of 1000 bytes").toBeGreaterThanOrEqual(8);
+    const expected = Object.fromEntries(changes);
+
+    const disk = new SimDisk();
+    const fs = TxFS.mount(disk, { journalBlocks: needed });
+    expect(fs.journal.capacityBlocks).toBe(needed);
+    const id = commit(fs, ...changes);
+    expect(id).toBe(1);
+    expect(files(fs)).toEqual(expected);
+    expect(fs.journal.usedBlocks, "the transaction fills the journal exactly").toBe(needed);
+    expect(files(remount(disk).fs)).toEqual(expected);
+
+    const used = TxFS.mount(new SimDisk(), { journalBlocks: needed });
+    commit(used, ["first", "1"]);
+    expect(commit(used, ...changes), "the same transaction after another one: the commit checkpoints first").toBe(2);
+    expect(files(used)).toEqual({ first: "1", ...expected });
+    expect(used.journal.usedBlocks).toBeLessThanOrEqual(needed);
   });
 
   test("a transaction larger than the whole journal is refused with a RangeError at commit(), changing nothing", () => {
