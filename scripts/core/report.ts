@@ -11,7 +11,7 @@
  */
 import pc from "picocolors";
 import { diffLines } from "diff";
-import type { Explanation, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
+import type { Explanation, Finding, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
 import { summaryLine } from "../../lib/grading/results.ts";
 
 const PASS = pc.green("✓");
@@ -23,6 +23,7 @@ export function formatLesson(result: LessonResult, options: { firstFailureOnly?:
   if (result.unofficial?.length) {
     out.push(pc.yellow(`unofficial: ${result.unofficial.join(", ")} changed; this result is not the kit's grade`));
   }
+  if (result.findings?.length) out.push("", formatFindings(result.findings));
   for (const problem of result.problems) {
     out.push("", `${FAIL} ${problem.message}` + (problem.at ? `\n    at ${problem.at}` : ""));
   }
@@ -39,6 +40,12 @@ export function formatLesson(result: LessonResult, options: { firstFailureOnly?:
   }
   out.push("", formatClosing(result));
   return out.join("\n");
+}
+
+/** Powers no lesson needs make the result unofficial: the code may have decided its own verdict. */
+export function formatFindings(findings: readonly Finding[]): string {
+  const heading = pc.yellow("powers no lesson needs (this result is unofficial):");
+  return [heading, ...findings.map((f) => `  ${pc.yellow("!")} ${f.message}`)].join("\n");
 }
 
 function formatTest(test: TestResult): string {
@@ -89,6 +96,12 @@ function formatExpectedGot(expected: string, actual: string): string {
 }
 
 export function formatClosing(result: LessonResult): string {
+  const n = result.findings?.length ?? 0;
+  const flagged = n > 0 ? pc.yellow(`unofficial: ${n} ${n === 1 ? "use" : "uses"} of powers no lesson needs, listed above\n`) : "";
+  return flagged + closingWithoutFindings(result);
+}
+
+function closingWithoutFindings(result: LessonResult): string {
   const line = summaryLine([result]);
   if (result.failed === 0 && result.total > 0) return pc.green(line);
   const next = firstOpenTodo(result);
