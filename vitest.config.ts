@@ -6,11 +6,15 @@
  * solutions, or CRASH_COURSE_IMPL_DIR to an absolute folder laid out like
  * `exercises/` (a learner's submission). The same config serves a bare
  * `npx vitest run tests/lesson-1`.
+ *
+ * The import guard (scripts/core/guard.ts) refuses to load code under test that imports
+ * anything but lib/, its own lesson folder and its lesson's packages.
  */
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import path from "node:path";
+import { importGuardPlugin } from "./scripts/core/guard.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -38,7 +42,8 @@ const kitLib = {
 };
 
 export default defineConfig({
-  plugins: [kitLib],
+  // kitLib first: it maps a submission's ../../lib/ to the kit's before the guard resolves it.
+  plugins: [kitLib, ...importGuardPlugin()],
   resolve: { alias: [{ find: /^@impl\//, replacement: implRoot() }] },
   test: {
     include: ["tests/**/*.test.ts"],
