@@ -18,9 +18,11 @@
  * ```
  */
 import type { Exploration, Step } from "../../lib/crash-explorer.ts";
+import { sideFrom } from "../../lib/crash/commit-point.ts";
+import type { CommitPointRule, RecordedWrite } from "../../lib/crash/commit-point.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import {
-  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, write,
+  allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, whichState, write,
   type Operation, type TxFSClass, type TxFSLike,
 } from "../support/transactions.ts";
 
@@ -68,6 +70,32 @@ export function buildExploration<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan:
         throw new Error(`recovery.discarded is ${discarded} but recovery.reasons has ${reasons.length} entries; give one reason per discarded transaction`);
       }
     },
+  };
+}
+
+const COMMIT_MAGIC = 0x54584335; // "TXC5", as the skeleton's encodeCommit writes it
+
+/**
+ * Whether `write` is a commit block in the skeleton's layout: a journal block (1 ..
+ * journalBlocks) starting with the magic "TXC5". The lesson names it as the write that
+ * decides: until it is issued the transaction has not happened; once it is flushed, it
+ * has. A design with its own format never matches and is held to all-or-nothing only.
+ */
+export function isCommitBlock(write: RecordedWrite, journalBlocks: number): boolean {
+  if (write.block < 1 || write.block > journalBlocks) return false;
+  return new DataView(write.image.buffer, write.image.byteOffset, write.image.byteLength).getUint32(0) === COMMIT_MAGIC;
+}
+
+/** The commit-point rule of a plan (lib/crash/commit-point.ts): old before the commit block is issued, new once it is flushed. */
+export function commitPointRuleOf<FS extends TxFSLike>(plan: Plan): CommitPointRule<FS> {
+  const states = modelStates(plan.operations);
+  const journalBlocks = plan.journalBlocks ?? 64;
+  return {
+    sideOf(fs, { interrupted }) {
+      if (interrupted === undefined) return "either";
+      return sideFrom(whichState(fs, [states[interrupted]]) === 0, whichState(fs, [states[interrupted + 1]]) === 0);
+    },
+    isCommitWrite: (write) => isCommitBlock(write, journalBlocks),
   };
 }
 

@@ -120,6 +120,25 @@ describe("a flipped bit in a journal block", () => {
   });
 });
 
+describe("ids after a discarded transaction", () => {
+  test("an id that recovery reports as discarded is never handed out again", () => {
+    const { disk, ids, writes } = commitAll();
+    let reported = 0;
+    // Damage each block the last transaction wrote: when recovery names it as discarded,
+    // its id was burnt (a commit returned it, and its blocks are on the disk).
+    for (const w of writes[2]) {
+      const fs = TxFS.mount(withFlippedBit(disk, w.block, Math.floor(w.bytes / 2), 2));
+      const named = fs.recovery.reasons.map(idOf).filter((id) => Number.isInteger(id));
+      if (named.length > 0) reported++;
+      const floor = Math.max(fs.journal.lastTxid, ...named);
+      const next = runOperation(fs, commit(write("after.txt", "after the damage")))!;
+      expect(next, `after damage to write ${w.index} (block ${w.block}), recovery reported ${JSON.stringify(fs.recovery.reasons)}; the next commit returned ${next}`).toBeGreaterThan(floor);
+    }
+    expect(reported, "damaged transactions that recovery reported").toBeGreaterThan(0);
+    expect(ids[2]).toBeGreaterThan(ids[1]);
+  });
+});
+
 describe("a commit that did not finish when the power went", () => {
   /** The first transaction committed, the second's writes in the cache, power cut at its flush. */
   function crashAtSecondFlush(): { disk: SimDisk; pending: readonly DiskWrite[]; id1: number } {
