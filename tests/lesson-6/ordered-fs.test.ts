@@ -11,7 +11,9 @@
 import { describe, expect, test } from "vitest";
 import { OrderedFS } from "@impl/lesson-6/ordered-fs.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
-import { expectOneOf, expectSurvivesCrashes } from "../../lib/crash-explorer.ts";
+import { expectOneOf } from "../../lib/crash-explorer.ts";
+import { expectCommitPointsHeld, sideFrom } from "../../lib/crash/commit-point.ts";
+import type { RecordedWrite } from "../../lib/crash/commit-point.ts";
 import type { CrashOutcome, Step } from "../../lib/crash-explorer.ts";
 import { assertFsckClean } from "../../lib/fsck.ts";
 import {
@@ -76,10 +78,15 @@ function expectFiles(actual: Files, candidates: readonly (readonly [string, File
   throw new Error(`the files are a mix of ${candidates.map(([label]) => label).join(" and ")}: some are as before the step, some as after it`);
 }
 
+/** A commit block in the lesson's journal format: the write that decides its transaction. */
+const isCommitWrite = (write: RecordedWrite): boolean => isCommitBlock(write.image);
+
 /**
  * Crash exploration of a workload: at every crash point (and every crash during
  * recovery), the recovered disk passes fsck, the journal is empty, each completed
- * transaction is there and the interrupted one is all or nothing.
+ * transaction is there and the interrupted one is all or nothing: as before it until its
+ * commit block is written (flushed, on a disk with a write cache), as after it from then
+ * on (lib/crash/commit-point.ts).
  */
 interface ExploreOptions {
   journalBlocks?: number;
@@ -101,7 +108,13 @@ function exploreWorkload(name: string, work: readonly WorkStep[], options: Explo
       ? { name: step.name ?? describeTx(step.tx), run: (fs) => void commit(fs, step.tx) }
       : { name: "checkpoint()", run: (fs) => fs.checkpoint() });
   let disk: SimDisk | undefined;
-  const report = expectSurvivesCrashes<OrderedFS>({
+  const rule = {
+    sideOf: (fs: OrderedFS, { interrupted }: CrashOutcome) => interrupted === undefined
+      ? "either" as const
+      : sideFrom(sameFiles(files(fs), states[interrupted]), sameFiles(files(fs), states[interrupted + 1])),
+    isCommitWrite,
+  };
+  const report = expectCommitPointsHeld<OrderedFS>({
     name,
     newDisk: options.newDisk,
     volatile: options.volatile,
@@ -122,7 +135,7 @@ function exploreWorkload(name: string, work: readonly WorkStep[], options: Explo
       const txidsThatFit = candidates.filter(([, state]) => sameFiles(actual, state)).map(([label, , id]) => [label, id] as const);
       expectOneOf("journal.lastTxid", fs.journal.lastTxid, txidsThatFit);
     },
-  });
+  }, rule);
   return report.points;
 }
 
