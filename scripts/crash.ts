@@ -7,6 +7,7 @@
  *
  *   npm run crash lesson-3                  the baselines and exercises/lesson-3
  *   npm run crash lesson-3 -- --solutions   the baselines and solutions/lesson-3
+ *   npm run crash lesson-3 -- --all         the story of every failing workload, not just the first
  *   npm run crash                           which lessons have a crash lab
  *
  * A lesson has a crash lab when tests/<lesson>/crash-workloads.ts exports `crashLab`:
@@ -25,14 +26,15 @@ import pc from "picocolors";
 import { exploreCrashes } from "../lib/crash-explorer.ts";
 import type { Exploration } from "../lib/crash-explorer.ts";
 import type { Lesson } from "../lib/registry.ts";
-import { parseCommand, registry } from "./core/cli.ts";
+import { commandLine, parseCommand, registry } from "./core/cli.ts";
 import { KIT, displayPath } from "./core/kit.ts";
 
 const USAGE = `
-usage: npm run crash <lesson> [-- --solutions]
+usage: npm run crash <lesson> [-- --solutions] [--all]
 
   lesson         a lesson with a crash lab (lesson-3, 3, or the start of its title)
   --solutions    explore the reference solution instead of your exercise
+  --all          tell the first failure of every failing workload (default: only the first one)
 `;
 
 interface CrashLab {
@@ -49,8 +51,8 @@ interface Subject {
 interface Tally {
   points: number;
   failed: number;
-  /** The first failure's story, or why the module could not be explored at all. */
-  firstFailure?: string;
+  /** The first failure's story of each failing workload (or why the module could not be explored at all). */
+  stories: string[];
   /** True when the workloads failed before any crash (an open TODO, a thrown error). */
   brokenWithoutCrash: boolean;
 }
@@ -58,7 +60,7 @@ interface Tally {
 const labFile = (lesson: Lesson) => path.join(KIT, "tests", lesson.id, "crash-workloads.ts");
 const withLab = () => registry.filter((l) => existsSync(labFile(l))).map((l) => l.id);
 
-const { values, lessons: [lesson] } = parseCommand({ usage: USAGE, flags: { solutions: { type: "boolean" } }, lessons: "optional" });
+const { values, lessons: [lesson] } = parseCommand({ usage: USAGE, flags: { solutions: { type: "boolean" }, all: { type: "boolean" } }, lessons: "optional" });
 if (!lesson) {
   console.log(`lessons with a crash lab: ${withLab().join(", ") || "none yet"}\n${USAGE.trim().split("\n")[0]}`);
   process.exit(0);
@@ -68,6 +70,7 @@ if (!existsSync(labFile(lesson))) {
   process.exit(2);
 }
 
+const lessonId = lesson.id;
 const lab = (await import(pathToFileURL(labFile(lesson)).href)).crashLab as CrashLab;
 const graded: Subject = values.solutions
   ? { label: "the reference solution", file: path.join(KIT, "solutions", lesson.id, lab.file) }
@@ -88,14 +91,14 @@ async function explore(subject: Subject): Promise<Tally> {
   try {
     explorations = lab.explorations(await import(pathToFileURL(subject.file).href));
   } catch (error) {
-    return { points: 0, failed: 0, brokenWithoutCrash: true, firstFailure: `it could not be loaded: ${errorText(error)}` };
+    return { points: 0, failed: 0, brokenWithoutCrash: true, stories: [`it could not be loaded: ${errorText(error)}`] };
   }
-  const tally: Tally = { points: 0, failed: 0, brokenWithoutCrash: false };
+  const tally: Tally = { points: 0, failed: 0, brokenWithoutCrash: false, stories: [] };
   for (const exploration of explorations) {
     const result = exploreCrashes(exploration);
     tally.points += result.points;
     tally.failed += result.failures.length;
-    tally.firstFailure ??= result.failures[0]?.message;
+    if (result.failures.length > 0) tally.stories.push(result.failures[0].message);
     if (result.points === 0 && result.failures.length > 0) {
       tally.brokenWithoutCrash = true; // every workload would fail the same way: stop here
       break;
@@ -114,9 +117,16 @@ function report(subject: Subject, tally: Tally): void {
     const survived = tally.points - tally.failed;
     console.log(`  ${pc.red("✗")} survives ${survived} of ${tally.points} crash points; ${tally.failed} leave the files wrong`);
   }
-  if (tally.firstFailure) {
-    console.log(`  first failure:`);
-    console.log(tally.firstFailure.split("\n").map((line) => `    ${line}`).join("\n"));
+  // One story is what a reader follows; the others are on request.
+  const shown = values.all ? tally.stories : tally.stories.slice(0, 1);
+  shown.forEach((story, i) => {
+    console.log(shown.length > 1 ? `  failing workload ${i + 1} of ${tally.stories.length}, its first failure:` : "  first failure:");
+    console.log(story.split("\n").map((line) => `    ${line}`).join("\n"));
+  });
+  const hidden = tally.stories.length - shown.length;
+  if (hidden > 0) {
+    const more = hidden === 1 ? "1 more workload fails" : `${hidden} more workloads fail`;
+    console.log(pc.dim(`  ${more}: ${commandLine("crash", lessonId, ...(values.solutions ? ["--solutions"] : []), "--all")} tells each`));
   }
   console.log("");
 }

@@ -1,7 +1,9 @@
 /**
  * lib/crash-explorer.ts: it finds a planted crash bug and passes correct code, checks the
  * number of crash points it promises, crashes recovery too, reports code that swallows a
- * CrashError, and tells a failure as a timeline in words.
+ * CrashError, and tells a failure as a timeline in words: repeated bytes folded, long text
+ * cut, recovery's own writes under a "recovery" heading; `npm run crash` tells one failing
+ * workload's story unless `--all`.
  *
  * The subjects are tiny "registers" that keep one string over two 16-byte blocks, plus
  * lesson 3's deliberately unjournaled file system (lib/demos/unjournaled-fs.ts).
@@ -12,9 +14,11 @@ import {
   expectOneOf,
   expectSurvivesCrashes,
   exploreCrashes,
+  formatValue,
   type CrashOutcome,
   type Exploration,
 } from "../../lib/crash-explorer.ts";
+import { kit } from "./support/cli.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { UnjournaledFS } from "../../lib/demos/unjournaled-fs.ts";
 
@@ -183,6 +187,11 @@ describe("what is explored", () => {
     expect(report.failures.length).toBeGreaterThan(0);
     expect(report.failures.every((f) => f.outcome.recoveryCrash !== undefined)).toBe(true);
     expect(report.failures[0].message).toMatch(/recovery crashed too/);
+    // Recovery's writes come under a heading of their own, after the run's timeline.
+    const story = report.failures[0].message.split("\n");
+    const heading = story.findIndex((line) => /^\s+recovery\b/.test(line));
+    expect(heading, report.failures[0].message).toBeGreaterThan(story.findIndex((line) => /← power cut here/.test(line)));
+    expect(story[heading + 1]).toMatch(/^\s+\d+\. block \d+\s+(clear flag|first half|second half)$/);
     expect(exploreCrashes({ ...buggy, crashDuringRecovery: false }).failures).toEqual([]);
   });
 
@@ -235,5 +244,40 @@ describe("helpers", () => {
     const text = describeTimeline(log, 1);
     expect(text.split("\n")[0]).toMatch(/^\s+1\. block 0\s+journal header$/);
     expect(text.split("\n")[1]).toMatch(/^✗\s+2\. block 12\s+\(512 bytes\)\s+← power cut here, never written$/);
+  });
+});
+
+describe("values in a story", () => {
+  test("a run of one repeated byte is folded, with the length in bytes", () => {
+    expect(formatValue("\u0000".repeat(1000))).toBe('"\\u0000"×1000 (1000 bytes)');
+    expect(formatValue("[v2]" + "b".repeat(508) + "a".repeat(488))).toBe('"[v2]" + "b"×508 + "a"×488 (1000 bytes)');
+  });
+
+  test("long text without runs is cut, short text is shown whole", () => {
+    const long = Array.from({ length: 200 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
+    const shown = formatValue(long);
+    expect(shown.length).toBeLessThan(60);
+    expect(shown).toMatch(/^"abcdefghijklmnopqrstuvwxyzabcdef"… \(200 bytes\)$/);
+    expect(formatValue("hello")).toBe('"hello"');
+    expect(formatValue(undefined)).toBe("missing");
+  });
+
+  test("a check's message folds the file it shows", () => {
+    expect(() => expectOneOf("notes.txt", "\u0000".repeat(512), [["after", "x".repeat(512)]])).toThrow(
+      'notes.txt is "\\u0000"×512 (512 bytes); expected "x"×512 (512 bytes) (after)',
+    );
+  });
+});
+
+describe("npm run crash", () => {
+  test("tells the first failing workload's story, and every one with --all", async () => {
+    const first = await kit("node", "crash", ["lesson-3"]);
+    const all = await kit("node", "crash", ["lesson-3", "--all"]);
+    const stories = (output: string) => output.split("\n").filter((line) => /← power cut here/.test(line)).length;
+    expect(stories(first.stdout), first.stdout).toBe(1);
+    expect(first.stdout).toMatch(/\d+ more workloads? fails?: npm run crash lesson-3 -- --all tells each/);
+    expect(stories(all.stdout), all.stdout).toBeGreaterThan(1);
+    expect(all.stdout).not.toMatch(/more workloads? fails?/);
+    expect([first.code, all.code]).toEqual([1, 1]);
   });
 });
