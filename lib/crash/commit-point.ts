@@ -95,8 +95,8 @@ export function exploreCommitPoints<FS>(exploration: Exploration<FS>, rule: Comm
   }, { stopAtFirst: true });
   const failures = report.failures.map((f) => f.message);
   if (failures.length === 0) {
-    const story = new Story(exploration, run);
-    failures.push(...namedCommitFailures(observations, commitWrites, story, exploration.volatile !== undefined && exploration.volatile !== false));
+    const story = new Story<unknown>(exploration as Exploration<unknown>, run);
+    failures.push(...namedCommitFailures(observations, commitWrites, story, Boolean(exploration.volatile)));
     if (!exploration.volatile) failures.push(...monotoneFailures(observations, story));
   }
   return { points: observations.length, commitWrites, failures };
@@ -117,8 +117,7 @@ interface CleanRun {
 
 /** The workload once without a crash, recording each write's block image (workloads are deterministic). */
 function recordCleanRun<FS>(exploration: Exploration<FS>): CleanRun {
-  const volatile = exploration.volatile !== undefined && exploration.volatile !== false;
-  const disk = exploration.newDisk ? exploration.newDisk() : new SimDisk(volatile ? { model: "volatile" } : {});
+  const disk = exploration.newDisk ? exploration.newDisk() : new SimDisk(exploration.volatile ? { model: "volatile" } : {});
   const writes: RecordedWrite[] = [];
   const write = disk.write;
   disk.write = function recordingWrite(block: number, data: Uint8Array, label?: string): void {
@@ -151,7 +150,7 @@ function findCommitWrite<FS>(run: CleanRun, step: number, rule: CommitPointRule<
   return undefined;
 }
 
-function namedCommitFailures(observations: readonly Observation[], commitWrites: readonly (number | undefined)[], story: Story, volatile: boolean): string[] {
+function namedCommitFailures(observations: readonly Observation[], commitWrites: readonly (number | undefined)[], story: Story<unknown>, volatile: boolean): string[] {
   for (const { outcome, side } of observations) {
     const step = outcome.interrupted;
     if (step === undefined || (side !== "old" && side !== "new")) continue;
@@ -170,7 +169,7 @@ function namedCommitFailures(observations: readonly Observation[], commitWrites:
   return [];
 }
 
-function monotoneFailures(observations: readonly Observation[], story: Story): string[] {
+function monotoneFailures(observations: readonly Observation[], story: Story<unknown>): string[] {
   const plain = new Map<string, Observation>();
   for (const o of observations) {
     if (o.outcome.interrupted !== undefined && o.outcome.recoveryCrash === undefined) plain.set(`${o.outcome.interrupted}:${o.outcome.point}`, o);
