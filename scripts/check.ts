@@ -38,9 +38,9 @@ const { values, lessons } = parseCommand({
 });
 
 if (values.watch) {
-  const { superviseWatch } = await import("./core/watcher.ts");
+  const { watchLesson } = await import("./core/watcher.ts");
   const lesson = lessons[0] ?? (await nextUnfinished()) ?? registry[registry.length - 1];
-  await superviseWatch(lesson, { solutions: Boolean(values.solutions) });
+  await watchLesson(lesson, { solutions: Boolean(values.solutions) });
 } else {
   const impl = values.dir ?? (values.solutions ? "solutions" : "exercises");
   const selected = lessons.length > 0 ? lessons : registry;
@@ -53,7 +53,5 @@ if (values.watch) {
     console.log(lessons.length > 0 ? formatLesson(outcome.results[0]) : formatProgress(outcome.results, { hints: hintsUsed() }));
   }
   const failed = outcome.results.some((r) => r.failed > 0 || r.total === 0);
-  // A stuck test's worker thread cannot be stopped in-process; exit explicitly.
   process.exitCode = failed ? 1 : 0;
-  if (outcome.mustExit) process.stdout.write("", () => process.exit(process.exitCode));
 }

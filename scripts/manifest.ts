@@ -11,14 +11,16 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import pc from "picocolors";
-import { parseCommand } from "./core/cli.ts";
+import { parseCommand, registry } from "./core/cli.ts";
+import { collectedTestList, runTests } from "./core/run-tests.ts";
 import { KIT } from "./core/kit.ts";
 import { MANIFEST_FILE, groupOf, manifestDifferences, readManifest, writeManifest } from "./core/integrity.ts";
 
 const USAGE = `
 usage: npm run manifest [-- --check]
 
-  Writes ${MANIFEST_FILE}: SHA-256 of the hidden tests, lib/ and the test config.
+  Writes ${MANIFEST_FILE}: SHA-256 of the hidden tests, lib/ and the test config, and
+  the list of every lesson's tests (from a run of the reference solutions).
   --check    compare only; exit 1 and name what differs when ${MANIFEST_FILE} is stale
 `;
 
@@ -42,6 +44,14 @@ if (values.check && !existsSync(path.join(KIT, MANIFEST_FILE))) {
     process.exitCode = 1;
   }
 } else {
-  const manifest = writeManifest();
-  console.log(`wrote ${MANIFEST_FILE}: ${Object.keys(manifest.files).length} files hashed`);
+  // The list of every test comes from a run of the reference solutions, which pass them all.
+  const { results } = await runTests({ lessons: registry, impl: "solutions" });
+  const failing = results.filter((r) => r.failed > 0).map((r) => `${r.lesson} (${r.failed} failed)`);
+  if (failing.length > 0) {
+    console.error(`${pc.red("error:")} the reference solutions must pass every test before their list is shipped: ${failing.join(", ")}`);
+    process.exit(1);
+  }
+  const manifest = writeManifest(KIT, collectedTestList(results));
+  const count = results.reduce((n, r) => n + r.total, 0);
+  console.log(`wrote ${MANIFEST_FILE}: ${Object.keys(manifest.files).length} files hashed, ${count} tests listed`);
 }

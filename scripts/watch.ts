@@ -4,10 +4,10 @@
  * Also reached as `npm run check lesson-3 -- --watch`. See core/watcher.ts for the rules.
  *
  * Exit 0 when stopped with Ctrl-C; 1 when the lesson's folder is missing; 2 for a usage
- * error. A test stuck in an endless loop does not end it: the watcher restarts itself.
+ * error. A test stuck in an endless loop does not end it: its test process is replaced.
  */
 import { parseCommand } from "./core/cli.ts";
-import { superviseWatch } from "./core/watcher.ts";
+import { watchLesson } from "./core/watcher.ts";
 import { nextUnfinished } from "./core/progress.ts";
 import { lessons as registry } from "../lib/registry.ts";
 
@@ -31,4 +31,4 @@ const { values, lessons } = parseCommand({
 });
 
 const lesson = lessons[0] ?? (await nextUnfinished()) ?? registry[registry.length - 1];
-await superviseWatch(lesson, { solutions: Boolean(values.solutions), poll: Boolean(values.poll) });
+await watchLesson(lesson, { solutions: Boolean(values.solutions), poll: Boolean(values.poll) });

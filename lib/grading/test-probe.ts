@@ -1,34 +1,44 @@
 /**
- * A setup file that runs inside every test worker and tells the grader, as each test
- * starts and ends, which test it is. Vitest reports results in batches; a test stuck in
- * an endless loop blocks its worker before its batch is sent, so the grader's watchdog
- * learns from these messages which test to name and stop.
+ * A setup file that runs inside every test worker and notes, as each test starts and
+ * ends, which test it is, so that the grader's supervisor (scripts/core/run-tests.ts)
+ * can name the test a hang or a crash happened in.
  *
- * `process.env` is read through globalThis because it is the only way a grader can hand
- * a worker its skip list on both runtimes; outside the grader it is simply absent. BroadcastChannel is a web
- * standard and crosses worker threads on Node and Deno alike.
+ * The notes are appended synchronously to the file named by CRASH_COURSE_PROBE, one line
+ * each: "S <key>" when a test starts, "E <key>" when it ends (key = "<file>::<full name>").
+ * A hang or crash before the first "S" of a job happened while loading the test file and
+ * the code under test. Synchronous, because a test that takes its
+ * process down must not take the note of its start with it. The notes only ever decide
+ * which test is blamed for a hang or a crash, never whether a test passed: verdicts come
+ * from vitest's reporter in the test process.
+ *
+ * Tests listed in CRASH_COURSE_SKIP already have a verdict in this grading and are
+ * skipped. Outside the grader both variables are absent and this file does nothing.
+ * `process` is reached through globalThis and `getBuiltinModule` so that lib/ keeps no
+ * static `node:` import; both runtimes provide them.
  */
 import { beforeEach, onTestFinished } from "vitest";
-import { PROBE_CHANNEL, type ProbeMessage } from "./test-probe-channel.ts";
 
-// Tests that hung in an earlier run of this grading, as "<file>::<full name>"; the
-// grader re-runs the rest with these skipped.
-const skipped = new Set<string>(JSON.parse(globalThis.process?.env?.CRASH_COURSE_SKIP || "[]"));
+interface ProbeProcess {
+  env: Record<string, string | undefined>;
+  getBuiltinModule?(id: "node:fs"): { appendFileSync(file: string, text: string): void };
+}
+const host = (globalThis as { process?: ProbeProcess }).process;
+const probeFile = host?.env.CRASH_COURSE_PROBE || "";
+const skipped = new Set<string>(JSON.parse(host?.env.CRASH_COURSE_SKIP || "[]"));
+const append = probeFile ? host?.getBuiltinModule?.("node:fs")?.appendFileSync : undefined;
 
-const channel = new BroadcastChannel(PROBE_CHANNEL);
+function note(kind: "S" | "E", what: string): void {
+  append?.(probeFile, `${kind} ${what}\n`);
+}
 
 beforeEach((ctx) => {
-  const file = ctx.task.file.filepath;
-  const name = fullName(ctx.task);
-  if (skipped.has(`${file}::${name}`)) return ctx.skip();
-  channel.postMessage({ type: "start", file, name, at: Date.now() } satisfies ProbeMessage);
-  onTestFinished((done) => {
-    const state = done.task.result?.state ?? "unknown";
-    channel.postMessage({ type: "end", file, name, state, at: Date.now() } satisfies ProbeMessage);
-  });
+  const key = `${ctx.task.file.filepath}::${fullName(ctx.task)}`;
+  if (skipped.has(key)) return ctx.skip();
+  note("S", key);
+  onTestFinished(() => note("E", key));
 });
 
-/** "suite > test", as the grader names tests. */
+/** "suite > test", as vitest's TestCase.fullName names tests. */
 function fullName(task: { name: string; suite?: { name: string; suite?: unknown } }): string {
   const parts = [task.name];
   let suite = task.suite as { name: string; suite?: unknown } | undefined;
@@ -38,3 +48,4 @@ function fullName(task: { name: string; suite?: { name: string; suite?: unknown 
   }
   return parts.join(" > ");
 }
+

@@ -35,6 +35,16 @@ export interface Manifest {
   files: Record<string, string>;
   /** The shipped skeletons (exercises/), not guarded: progress tells "not started" by them. */
   skeletons?: Record<string, string>;
+  /** Every hidden test of each lesson: a grade lists them all, run or not. */
+  tests?: Record<string, ShippedTest[]>;
+}
+
+export interface ShippedTest {
+  id: string;
+  /** The test file, relative to the kit, with "/" separators. */
+  file: string;
+  suite: string;
+  name: string;
 }
 
 /** Every guarded file of the kit at `root`, relative and with "/" separators, sorted. */
@@ -72,12 +82,14 @@ export function hashSkeletons(root = KIT): Record<string, string> {
   return Object.fromEntries(walk(root, "exercises").sort().map((f) => [f, hashFile(path.join(root, f))]));
 }
 
-export function writeManifest(root = KIT): Manifest {
+/** Writes the manifest; `tests` is the list of every lesson's tests (kept from the current manifest when absent). */
+export function writeManifest(root = KIT, tests = readManifest(root)?.tests): Manifest {
   const manifest: Manifest = {
-    about: "SHA-256 of the files that decide a grade. `npm run manifest` rewrites it; `npm run check` compares against it.",
+    about: "SHA-256 of the files that decide a grade, and every lesson's tests. `npm run manifest` rewrites it; `npm run check` compares against it.",
     algorithm: "sha256",
     files: hashKit(root),
     skeletons: hashSkeletons(root),
+    ...(tests ? { tests } : {}),
   };
   writeFileSync(path.join(root, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;

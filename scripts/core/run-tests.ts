@@ -1,62 +1,81 @@
 /**
- * Runs lessons' hidden tests in-process through vitest's Node API and turns what vitest
- * reports into the grading model of lib/grading/results.ts.
+ * Runs lessons' hidden tests in supervised test processes and turns what they report into
+ * the grading model of lib/grading/results.ts. Every test of a lesson gets a verdict, the
+ * same one on every run, whatever the code under test does.
  *
  * The protocol, in steps:
- *  1. Point the `@impl/` alias at the folder being graded (an environment variable the
- *     vitest config reads) and read that folder's TODO comments and exports.
- *  2. Run the lessons' test files in worker threads, in the runtime that runs this code.
- *  3. Watch every test through the probe's BroadcastChannel messages: a test still running
- *     past the time limit is stuck in a synchronous loop that no timeout inside its worker
- *     can interrupt.
- *  4. If one is stuck, this process cannot get its thread back: grade again in a child
- *     process of the same runtime with the stuck tests skipped, mark them as stopped, and
- *     tell the caller the process must exit when it is done (`mustExit`).
+ *  1. Each test file is a job. A job runs in a test process (scripts/core/test-child.mjs)
+ *     with a heap limit, one test at a time; up to `parallel` processes run at once.
+ *  2. The test process reports over stdout lines that carry a nonce only this process and
+ *     the test process's main thread know, so nothing the code under test prints counts.
+ *     A test passes only when vitest's reporter saw it pass; skipped, todo, "expected to
+ *     fail" and missing tests fail.
+ *  3. The probe (lib/grading/test-probe.ts) notes synchronously which test is running.
+ *     A test that uses more than the time limit of CPU, or waits with nothing to do for
+ *     several times the limit, is stuck: the process is killed. A process that dies (out
+ *     of memory, `exit`, a signal) is noted with its reason. Either way that test fails
+ *     with the reason, and a fresh process resumes the job after it, with no cap on how
+ *     often: every restart settles at least one more test, so the job ends.
+ *  4. Each lesson's result lists every test the release manifest knows for it (tests
+ *     that never ran fail and say why) plus any test the run found that the manifest
+ *     does not (a maintainer's new test).
+ *
+ * Time is CPU time of the test process, not wall time, so a busy machine slows a test
+ * down without changing its verdict.
  *
  * @example
  * ```ts
- * const { results, mustExit } = await runTests({ lessons: [lesson], impl: "solutions" });
+ * const { results } = await runTests({ lessons: [lesson], impl: "solutions" });
  * ```
  */
-import { createVitest } from "vitest/node";
-import type { Reporter, TestCase, TestModule } from "vitest/node";
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { spawn } from "node:child_process";
 import { stripVTControlCharacters } from "node:util";
 import type { Lesson } from "../../lib/registry.ts";
 import {
   explain, exportedNames, findTodos, importedValueNames, tally, testId,
-  type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
+  type Explanation, type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
 } from "../../lib/grading/results.ts";
-import { PROBE_CHANNEL, type ProbeMessage } from "../../lib/grading/test-probe-channel.ts";
-import { KIT, displayPath, selfCommand } from "./kit.ts";
-import { isUntouchedSkeleton } from "./integrity.ts";
+import { KIT, displayPath } from "./kit.ts";
+import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
-const SKIP_ENV = "CRASH_COURSE_SKIP";
-const DEPTH_ENV = "CRASH_COURSE_RERUN_DEPTH";
-/** Each stuck test costs a full time limit; after this many re-runs, stop re-running. */
-const MAX_RERUNS = 3;
-
-function rerunDepth(): number {
-  return Number(process.env[DEPTH_ENV] ?? 0);
-}
+/** Heap of one test process: far above what any reference solution needs. */
+export const DEFAULT_MEMORY_MB = 1024;
+/** A test waiting with nothing to do is stuck after this many time limits of wall time. */
+const IDLE_LIMITS = 4;
+/** ... when it used less than this share of one core meanwhile. */
+const IDLE_SHARE = 0.1;
+/** A test process whose main thread says nothing for this long has stopped responding. */
+const SILENT_MS = 30_000;
+const TICK_MS = 100;
 
 export interface RunOptions {
   lessons: readonly Lesson[];
   /** "exercises", "solutions", or an absolute folder laid out like exercises/. */
   impl: string;
+  /** CPU time one test may use. */
   timeLimitMs?: number;
-  /** Tests not to run, as "<test file>::<full name>" (tests that hung in an earlier run). */
-  skip?: readonly string[];
+  /** Heap limit of each test process, in MB. */
+  memoryMb?: number;
+  /** Wraps the test process's command line (class grading runs it in a sandbox). */
+  wrap?: (command: string, args: string[]) => [string, string[]];
+  /** Extra environment for the test processes. */
+  childEnv?: Record<string, string>;
+  /** Test processes at once; by default one per core. */
+  parallel?: number;
+  /** Warm test processes to reuse, kept between runs (watch mode); by default a pool of this run's own. */
+  pool?: TestProcessPool;
+  /** Called whenever a test gets its verdict. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface RunOutcome {
   results: LessonResult[];
-  /** A worker thread is stuck in a loop; exit the process once the results are shown. */
-  mustExit: boolean;
 }
 
 export function implFolder(impl: string): string {
@@ -66,54 +85,430 @@ export function implFolder(impl: string): string {
 export async function runTests(options: RunOptions): Promise<RunOutcome> {
   const implDir = implFolder(options.impl);
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-  const sources = options.lessons.map((lesson) => readSources(lesson, implDir));
-  process.env.CRASH_COURSE_IMPL_DIR = implDir;
-  process.env[SKIP_ENV] = JSON.stringify(options.skip ?? []);
-
-  const collected: { modules: readonly TestModule[]; logs: Map<string, string[]> } = { modules: [], logs: new Map() };
-  let runEnded!: () => void;
-  const finished = new Promise<void>((resolve) => (runEnded = resolve));
-  const collector: Reporter = {
-    onUserConsoleLog(log) {
-      if (!log.taskId) return;
-      const lines = collected.logs.get(log.taskId) ?? [];
-      lines.push(log.content.replace(/\n$/, ""));
-      collected.logs.set(log.taskId, lines);
-    },
-    onTestRunEnd(modules) {
-      collected.modules = modules;
-      runEnded();
-    },
-  };
-  const watchdog = watchForStuckTests(timeLimitMs + 500);
-  const vitest = await createVitest("test", {
-    root: KIT,
-    config: path.join(KIT, "vitest.config.ts"),
-    watch: false,
-    include: options.lessons.map((l) => `tests/${l.id}/**/*.test.ts`),
-    reporters: [collector],
-    testTimeout: timeLimitMs,
-    hookTimeout: timeLimitMs,
-    passWithNoTests: true,
+  const pool = options.pool ?? new TestProcessPool({
+    implDir, memoryMb: options.memoryMb, wrap: options.wrap, childEnv: options.childEnv,
   });
-  const started = vitest.start().catch((error: unknown) => {
-    throw new Error(`the test runner failed to start: ${String(error)}`);
-  });
-  const stuck = await Promise.race([finished.then(() => undefined), started.then(() => finished).then(() => undefined), watchdog.stuck]);
-  watchdog.stop();
-
-  const skip = [...(options.skip ?? []), ...(stuck ?? []).map((t) => `${t.file}::${t.name}`)];
-  if (stuck && rerunDepth() < MAX_RERUNS) {
-    const again = await gradeInChild(options, skip);
-    return { results: again.results, mustExit: true };
+  const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-probe-"));
+  const jobs = options.lessons.flatMap((lesson) => testFiles(lesson).map((file) => new FileJob(lesson, file)));
+  const progress = () => options.onProgress?.(jobs.reduce((n, j) => n + j.verdicts.size, 0), jobs.reduce((n, j) => n + j.expectedCount(), 0));
+  try {
+    const queue = [...jobs];
+    const lanes = Math.max(1, Math.min(options.parallel ?? availableParallelism(), queue.length));
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await superviseJob(job, pool, { timeLimitMs, scratch, progress });
+    }));
+  } finally {
+    if (!options.pool) pool.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
-  // Out of re-runs: report what the run had reached; unfinished tests count as not run.
-  const modules = stuck ? partialModules(vitest, watchdog.ended) : collected.modules;
-  if (!stuck) await vitest.close();
-  const results = options.lessons.map((lesson, i) =>
-    toLessonResult(lesson, implDir, sources[i], modules, collected.logs, skip, timeLimitMs),
-  );
-  return { results, mustExit: Boolean(stuck) };
+  return { results: options.lessons.map((lesson) => toLessonResult(lesson, implDir, jobs.filter((j) => j.lesson === lesson), timeLimitMs)) };
+}
+
+/** The lesson's hidden test files, absolute, in name order. */
+function testFiles(lesson: Lesson): string[] {
+  const dir = path.join(KIT, "tests", lesson.id);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join(dir, f));
+}
+
+interface CollectedTest {
+  key: string;
+  name: string;
+  suite: string;
+}
+
+interface Verdict {
+  state: "passed" | "failed";
+  error?: RawError;
+  /** A verdict the supervisor reached itself (stuck, crashed, never ran). */
+  explanation?: Explanation;
+  durationMs?: number;
+  output?: string;
+}
+
+/** One test file of one lesson, and what is known of its tests so far. */
+class FileJob {
+  readonly tests = new Map<string, CollectedTest>();
+  readonly verdicts = new Map<string, Verdict>();
+  readonly problems: RawError[] = [];
+
+  constructor(readonly lesson: Lesson, readonly file: string) {}
+
+  collect(tests: readonly CollectedTest[]): void {
+    for (const test of tests) if (!this.tests.has(test.key)) this.tests.set(test.key, test);
+  }
+
+  /** The tests known (collected, or listed by the manifest) that have no verdict yet. */
+  remaining(): CollectedTest[] {
+    const known = this.tests.size > 0 ? [...this.tests.values()] : manifestTests(this.lesson, this.file);
+    return known.filter((t) => !this.verdicts.has(t.key));
+  }
+
+  expectedCount(): number {
+    return Math.max(this.tests.size, manifestTests(this.lesson, this.file).length);
+  }
+
+  settle(key: string, verdict: Verdict): boolean {
+    if (this.verdicts.has(key)) return false;
+    this.verdicts.set(key, verdict);
+    return true;
+  }
+}
+
+interface SuperviseContext {
+  timeLimitMs: number;
+  scratch: string;
+  progress: () => void;
+}
+
+/** Runs one file's tests to the end, restarting the test process as often as it takes. */
+async function superviseJob(job: FileJob, pool: TestProcessPool, context: SuperviseContext): Promise<void> {
+  let lostBeforeStart = 0;
+  for (let attempt = 0; ; attempt++) {
+    const probe = path.join(context.scratch, `${job.lesson.id}-${path.basename(job.file)}-${attempt}.probe`);
+    const worker = await pool.acquire();
+    const before = job.verdicts.size;
+    const end = await worker.run(job, probe, context);
+    if (end.kind === "died" && end.beforeJob) {
+      // The process was gone before it got the job (it died while idle): try a fresh one.
+      if (++lostBeforeStart <= 3) continue;
+      return failRemaining(job, notRun(`the test process could not be started: ${end.reason}`), context);
+    }
+    const notes = readProbe(probe);
+    if (end.kind === "done") {
+      pool.release(worker);
+      job.problems.push(...end.unhandled);
+      // A test that started and has no result took its worker thread down with it.
+      if (notes.running) settleFailed(job, notes.running, "took its worker thread down (out of memory?)", context);
+      if (job.remaining().length === 0) return;
+      if (job.verdicts.size > before) continue;
+      const why = end.unhandled[0]?.message ?? job.problems[0]?.message ?? "the test file stopped before reaching it";
+      return failRemaining(job, notRun(why), context);
+    }
+    worker.kill();
+    const reason: Reason = end.kind === "stuck" ? end.explanation : { kind: "error", message: end.reason };
+    if (notes.running) {
+      settleFailed(job, notes.running, reason, context);
+    } else if (notes.started) {
+      // Between two tests (a hook, or something a test left running): the order decides.
+      const next = job.remaining()[0];
+      if (next) settleFailed(job, next.key, { ...reason, message: `${reason.message} (between tests, before this one started)` }, context);
+    } else {
+      const during = end.kind === "stuck" ? end.explanation.message.replace(/^stopped/, "was stopped") : end.reason;
+      return failRemaining(job, { kind: "error", message: `could not run: loading ${displayPath(job.file)} and the code it imports ${during}` }, context);
+    }
+    if (job.remaining().length === 0) return;
+  }
+}
+
+function settleFailed(job: FileJob, key: string, reason: string | Explanation, context: SuperviseContext): void {
+  const explanation: Explanation = typeof reason === "string" ? { kind: "error", message: reason } : reason;
+  if (job.settle(key, { state: "failed", explanation })) context.progress();
+}
+
+function failRemaining(job: FileJob, explanation: Explanation, context: SuperviseContext): void {
+  for (const test of job.remaining()) job.settle(test.key, { state: "failed", explanation });
+  context.progress();
+}
+
+function notRun(why: string): Explanation {
+  return { kind: "error", message: `did not run: ${firstLine(why)}` };
+}
+
+/** What a probe file says: whether any test started, and the one that started and did not end. */
+function readProbe(probe: string): { started: boolean; running?: string } {
+  if (!existsSync(probe)) return { started: false };
+  let running: string | undefined;
+  let started = false;
+  for (const line of readFileSync(probe, "utf8").split("\n")) {
+    if (line.startsWith("S ")) {
+      running = line.slice(2);
+      started = true;
+    } else if (line.startsWith("E ") && line.slice(2) === running) running = undefined;
+  }
+  return { started, running };
+}
+
+/** Why the supervisor failed a test itself. */
+type Reason = Extract<Explanation, { kind: "time-limit" | "error" }>;
+
+type JobEnd =
+  | { kind: "done"; unhandled: RawError[] }
+  | { kind: "stuck"; explanation: Reason }
+  | { kind: "died"; reason: string; beforeJob?: boolean };
+
+interface ProcessSpec {
+  implDir: string;
+  memoryMb?: number;
+  wrap?: RunOptions["wrap"];
+  childEnv?: Record<string, string>;
+}
+
+declare const Deno: { execPath(): string } | undefined;
+
+/** Warm test processes, each ready for its next job. */
+export class TestProcessPool {
+  readonly #idle: TestProcess[] = [];
+  readonly #all = new Set<TestProcess>();
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  /** Starts a process now so that the next job finds it ready. */
+  prewarm(): void {
+    if (this.#idle.length === 0) this.#idle.push(this.#start());
+  }
+
+  async acquire(): Promise<TestProcess> {
+    const worker = this.#idle.shift() ?? this.#start();
+    await worker.ready;
+    return worker;
+  }
+
+  release(worker: TestProcess): void {
+    if (worker.alive) this.#idle.push(worker);
+  }
+
+  close(): void {
+    for (const worker of this.#all) worker.kill();
+    this.#all.clear();
+    this.#idle.length = 0;
+  }
+
+  #start(): TestProcess {
+    const worker = new TestProcess(this.spec);
+    this.#all.add(worker);
+    worker.exited.then(() => this.#all.delete(worker));
+    return worker;
+  }
+}
+
+/** The command that starts a test process in the runtime running now. */
+function testProcessCommand(memoryMb: number): [string, string[]] {
+  const script = path.join(KIT, "scripts", "core", "test-child.mjs");
+  const heap = `--max-old-space-size=${memoryMb}`;
+  if (typeof Deno !== "undefined") return [Deno.execPath(), ["run", "-A", `--v8-flags=${heap}`, script]];
+  return [process.execPath, [heap, script]];
+}
+
+/** One test process and the nonce-marked channel from its main thread. */
+class TestProcess {
+  readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
+  alive = true;
+  readonly #child: ChildProcess;
+  readonly #nonce = randomUUID();
+  #cpuMs = 0;
+  #heardAt = Date.now();
+  #stderr = "";
+  #listener: ((message: ChildMessage) => void) | undefined;
+  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(spec: ProcessSpec) {
+    const [command, args] = testProcessCommand(spec.memoryMb ?? DEFAULT_MEMORY_MB);
+    const [wrapped, wrappedArgs] = spec.wrap ? spec.wrap(command, args) : [command, args];
+    this.#child = spawn(wrapped, wrappedArgs, {
+      cwd: KIT,
+      env: { ...process.env, ...spec.childEnv, CRASH_COURSE_IMPL_DIR: spec.implDir, CRASH_COURSE_IMPL: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: process.platform !== "win32",
+    });
+    this.#child.stdin!.on("error", () => {});
+    this.#child.stdin!.write(JSON.stringify({ nonce: this.#nonce }) + "\n");
+    this.#readChannel();
+    this.#child.stderr!.setEncoding("utf8");
+    this.#child.stderr!.on("data", (chunk: string) => (this.#stderr = (this.#stderr + chunk).slice(-16_384)));
+    this.exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (!this.alive && this.#exit) return;
+        this.alive = false;
+        this.#exit = { code, signal };
+        this.#listener?.({ type: "exit" });
+        resolve();
+      };
+      this.#child.on("exit", done);
+      this.#child.on("error", (error) => {
+        this.#stderr += `\n${error.message}`;
+        done(null, null);
+      });
+    });
+    this.ready = new Promise((resolve) => {
+      const previous = this.#listener;
+      this.#listener = (message) => {
+        if (message.type === "ready" || message.type === "exit") {
+          this.#listener = previous;
+          resolve();
+        }
+      };
+    });
+  }
+
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    try {
+      if (this.#child.pid !== undefined && process.platform !== "win32") process.kill(-this.#child.pid, "SIGKILL");
+      else this.#child.kill("SIGKILL");
+    } catch {
+      this.#child.kill("SIGKILL");
+    }
+  }
+
+  /** Runs one job; resolves when the job is done, or the process got stuck or died. */
+  run(job: FileJob, probe: string, context: SuperviseContext): Promise<JobEnd> {
+    if (!this.alive) return Promise.resolve({ kind: "died", reason: this.#deathReason(), beforeJob: true });
+    const skip = [...job.verdicts.keys()];
+    return new Promise<JobEnd>((resolve) => {
+      let settled = false;
+      const finish = (end: JobEnd) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(timer);
+        this.#listener = undefined;
+        resolve(end);
+      };
+      let current: { key: string | undefined; cpu: number; at: number } = { key: undefined, cpu: this.#cpuMs, at: Date.now() };
+      const timer = setInterval(() => {
+        const notes = readProbe(probe);
+        if (notes.running !== current.key) current = { key: notes.running, cpu: this.#cpuMs, at: Date.now() };
+        const stuck = this.#stuck(current, context.timeLimitMs, !notes.started);
+        if (stuck) finish({ kind: "stuck", explanation: stuck });
+      }, TICK_MS);
+      this.#listener = (message) => {
+        switch (message.type) {
+          case "collected":
+            job.collect(message.tests);
+            context.progress();
+            break;
+          case "result":
+            if (job.settle(message.key, verdictOf(message))) context.progress();
+            break;
+          case "module-errors":
+            job.problems.push(...message.errors);
+            break;
+          case "done":
+            finish({ kind: "done", unhandled: message.unhandled });
+            break;
+          case "exit":
+            // Let the probe file and the last results be read before judging.
+            setTimeout(() => finish({ kind: "died", reason: this.#deathReason() }), 0);
+            break;
+        }
+      };
+      this.#child.stdin!.write(JSON.stringify({ file: job.file, skip, probe }) + "\n");
+    });
+  }
+
+  /** Why the running test (or the loading file) counts as stuck, or undefined. */
+  #stuck(current: { cpu: number; at: number }, limitMs: number, loading: boolean): Reason | undefined {
+    const cpu = this.#cpuMs - current.cpu;
+    const wall = Date.now() - current.at;
+    // Loading a test file costs vitest's own start-up too; allow one limit more for it.
+    const cpuLimit = loading ? 2 * limitMs : limitMs;
+    if (cpu >= cpuLimit) {
+      return { kind: "time-limit", message: `stopped after ${limitMs / 1000} s without finishing: an endless loop, or far too slow` };
+    }
+    if (wall >= IDLE_LIMITS * limitMs && cpu < IDLE_SHARE * wall) {
+      return { kind: "time-limit", message: `stopped after waiting ${Math.round(wall / 1000)} s with nothing to do: a promise that never settles?` };
+    }
+    if (Date.now() - this.#heardAt >= SILENT_MS) {
+      return { kind: "time-limit", message: `stopped: the test process stopped responding for ${SILENT_MS / 1000} s` };
+    }
+    return undefined;
+  }
+
+  #deathReason(): string {
+    const text = this.#stderr;
+    if (process.env.CRASH_COURSE_DEBUG_STDERR) console.error(`--- test process stderr ---\n${text}\n---`);
+    if (/heap out of memory|invalid (?:size|array length|table size)|allocation failed|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(text)) {
+      return "ran out of memory: it took the test process down";
+    }
+    // Node ends a worker thread that reaches its heap limit; vitest then reports this.
+    if (/Worker exited unexpectedly/.test(text)) return "ran out of memory: its worker thread was stopped at the heap limit";
+    const exit = this.#exit;
+    const how = exit?.signal ? `signal ${exit.signal}` : exit?.code !== null && exit?.code !== undefined ? `exit code ${exit.code}` : "an unknown cause";
+    return `took the test process down (${how})`;
+  }
+
+  #readChannel(): void {
+    const marker = `${this.#nonce} `;
+    let buffered = "";
+    this.#child.stdout!.setEncoding("utf8");
+    this.#child.stdout!.on("data", (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      // Whatever the code under test prints can grow without bound: keep only a tail.
+      if (buffered.length > 1 << 20 && !buffered.startsWith(marker)) buffered = "";
+      for (const line of lines) {
+        if (!line.startsWith(marker)) continue;
+        let message: ChildMessage;
+        try {
+          message = JSON.parse(line.slice(marker.length)) as ChildMessage;
+        } catch {
+          continue;
+        }
+        this.#heardAt = Date.now();
+        if (message.type === "cpu" || message.type === "ready") this.#cpuMs = message.ms;
+        this.#listener?.(message);
+      }
+    });
+  }
+}
+
+type ChildMessage =
+  | { type: "ready" | "cpu"; ms: number }
+  | { type: "collected"; file: string; tests: CollectedTest[] }
+  | { type: "result"; key: string; state: string; mode: string; fails: boolean; errors: RawError[]; durationMs?: number; output?: string }
+  | { type: "module-errors"; file: string; errors: RawError[] }
+  | { type: "done"; file: string; unhandled: RawError[] }
+  | { type: "exit" };
+
+/** A test passes only when vitest saw it run and pass, as the kit declared it. */
+function verdictOf(message: Extract<ChildMessage, { type: "result" }>): Verdict {
+  const base = { durationMs: message.durationMs, ...(message.output ? { output: message.output } : {}) };
+  if (message.fails) return { ...base, state: "failed", explanation: { kind: "error", message: "was marked \"expected to fail\" from outside the kit's tests; counted as failed" } };
+  if (message.state === "passed" && message.mode === "run") return { ...base, state: "passed" };
+  if (message.state === "skipped" || message.mode === "skip" || message.mode === "todo") {
+    return { ...base, state: "failed", explanation: { kind: "error", message: "was skipped: the kit's tests never skip themselves; counted as failed" } };
+  }
+  if (message.state === "failed") return { ...base, state: "failed", error: message.errors[0] ?? { message: "failed without an error message" } };
+  return { ...base, state: "failed", explanation: notRun(`it ended as "${message.state}"`) };
+}
+
+interface ListedTest extends CollectedTest {
+  id: string;
+}
+
+/** The tests the release manifest lists for one test file of a lesson. */
+function manifestTests(lesson: Lesson, file: string): ListedTest[] {
+  const relative = path.relative(KIT, file).split(path.sep).join("/");
+  return shippedTestList()[lesson.id]?.filter((t) => t.file === relative)
+    .map((t) => ({ id: t.id, name: t.name, suite: t.suite, key: `${file}::${t.suite ? `${t.suite} > ` : ""}${t.name}` })) ?? [];
+}
+
+let shipped: Record<string, ShippedTest[]> | undefined;
+/**
+ * The manifest's list of every lesson's tests. A lesson whose test files differ from the
+ * manifest (a maintainer at work) is graded on the tests its files declare instead, and
+ * its result is marked unofficial anyway.
+ */
+function shippedTestList(): Record<string, ShippedTest[]> {
+  if (!shipped) {
+    let manifest: ReturnType<typeof readManifest>;
+    try {
+      manifest = readManifest();
+    } catch {
+      manifest = undefined;
+    }
+    const differing = new Set(manifest ? manifestDifferences(KIT, manifest).map(groupOf) : []);
+    shipped = Object.fromEntries(Object.entries(manifest?.tests ?? {}).filter(([lesson]) => !differing.has(`tests/${lesson}`) && !differing.has("tests/support")));
+  }
+  return shipped;
+}
+
+/** Every test of the lessons as the run collected it: for the manifest's list. */
+export function collectedTestList(results: readonly LessonResult[]): Record<string, ShippedTest[]> {
+  return Object.fromEntries(results.map((r) => [r.lesson, r.tests.map(({ id, file, suite, name }) => ({ id, file, suite, name }))]));
 }
 
 interface Sources {
@@ -154,22 +549,22 @@ function namesTestsImport(lesson: Lesson, file: string): Set<string> {
   return names;
 }
 
-function toLessonResult(
-  lesson: Lesson, implDir: string, sources: Sources, modules: readonly TestModule[],
-  logs: Map<string, string[]>, skip: readonly string[], timeLimitMs: number,
-): LessonResult {
-  const testsDir = path.join(KIT, "tests", lesson.id) + path.sep;
+function toLessonResult(lesson: Lesson, implDir: string, jobs: readonly FileJob[], timeLimitMs: number): LessonResult {
+  const sources = readSources(lesson, implDir);
   const marker = path.join(implDir, lesson.id) + path.sep;
-  const tests: TestResult[] = [];
   const problems = [...sources.problems];
-  for (const module of modules) {
-    if (!module.moduleId.startsWith(testsDir)) continue;
-    const file = displayPath(module.moduleId);
-    for (const error of module.errors()) problems.push(moduleProblem(file, error as RawError, marker));
-    for (const test of module.children.allTests()) {
-      tests.push(toTestResult(lesson.id, file, test, sources.todos, marker, logs, skip, timeLimitMs));
+  const tests: TestResult[] = [];
+  for (const job of jobs) {
+    const file = displayPath(job.file);
+    for (const error of dedupe(job.problems)) problems.push(moduleProblem(file, error, marker));
+    const known = job.tests.size > 0 ? [...job.tests.values()] : [];
+    const listed = manifestTests(lesson, job.file).filter((t) => !job.tests.has(t.key));
+    for (const test of [...known, ...listed]) {
+      const verdict = job.verdicts.get(test.key) ?? { state: "failed" as const, explanation: notRun(missingReason(job)) };
+      tests.push(toTestResult(lesson.id, file, test, verdict, sources.todos, marker));
     }
   }
+  void timeLimitMs;
   const untouched = isUntouchedSkeleton(lesson.id, lesson.files, implDir);
   return {
     lesson: lesson.id, title: lesson.title, impl: displayPath(implDir), ...tally(tests, problems), tests, problems,
@@ -177,33 +572,22 @@ function toLessonResult(
   };
 }
 
-function toTestResult(
-  lesson: string, file: string, test: TestCase, todos: TodoLocation[], marker: string,
-  logs: Map<string, string[]>, skip: readonly string[], timeLimitMs: number,
-): TestResult {
-  const suite = suiteName(test);
-  const result = test.result();
-  const base = { id: testId(lesson, suite, test.name), lesson, name: test.name, suite, file, durationMs: test.diagnostic()?.duration };
-  const output = logs.get(test.id);
-  const withLogs = output ? { output: output.join("\n") } : {};
-  if (skip.includes(`${path.join(KIT, file)}::${test.fullName}`)) {
-    return { ...base, state: "failed", explanation: stoppedExplanation(timeLimitMs) };
-  }
-  if (result.state === "passed") return { ...base, state: "passed", ...withLogs };
-  if (result.state === "skipped") return { ...base, state: "skipped" };
-  if (result.state === "pending") return { ...base, state: "not-run" };
-  const error = (result.errors?.[0] ?? { message: "failed without an error message" }) as RawError;
-  return { ...base, state: "failed", explanation: explain(error, todos, marker), ...withLogs };
+function missingReason(job: FileJob): string {
+  const problem = job.problems[0];
+  return problem ? `${displayPath(job.file)} could not run: ${firstLine(problem.message)}` : "the test file never reached it";
 }
 
-function suiteName(test: TestCase): string {
-  const names: string[] = [];
-  let parent = test.parent;
-  while (parent.type === "suite") {
-    names.unshift(parent.name);
-    parent = parent.parent;
-  }
-  return names.join(" > ");
+function dedupe(errors: readonly RawError[]): RawError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => !seen.has(e.message) && Boolean(seen.add(e.message)));
+}
+
+function toTestResult(lesson: string, file: string, test: CollectedTest, verdict: Verdict, todos: TodoLocation[], marker: string): TestResult {
+  const base = { id: testId(lesson, test.suite, test.name), lesson, name: test.name, suite: test.suite, file, durationMs: verdict.durationMs };
+  const withLogs = verdict.output ? { output: verdict.output } : {};
+  if (verdict.state === "passed") return { ...base, state: "passed", ...withLogs };
+  const explanation = verdict.explanation ?? explain(verdict.error ?? { message: "failed without an error message" }, todos, marker);
+  return { ...base, state: "failed", explanation, ...withLogs };
 }
 
 /** A test file that could not run at all: a syntax error, a failed import. */
@@ -216,94 +600,10 @@ function moduleProblem(file: string, error: RawError, marker: string): Problem {
     const kind = parse[1] === "PARSE_ERROR" ? "syntax error" : parse[1].toLowerCase().replace(/_/g, " ");
     return { file, message: `${kind} in ${at}: ${parse[2].trim()}`, at };
   }
-  const at = explainAt(error, marker);
-  return { file, message: `the tests in ${file} could not run: ${error.message.split("\n")[0]}`, at };
-}
-
-function explainAt(error: RawError, marker: string): string | undefined {
   const e = explain(error, [], marker);
-  return "at" in e ? e.at : undefined;
+  return { file, message: `the tests in ${file} could not run: ${firstLine(error.message)}`, at: "at" in e ? e.at : undefined };
 }
 
-function stoppedExplanation(timeLimitMs: number) {
-  return {
-    kind: "time-limit" as const,
-    message: `stopped after ${timeLimitMs / 1000} s without finishing: an endless loop, or far too slow`,
-  };
-}
-
-/**
- * The test modules of a run that never ended. Vitest sends results in batches, so tests
- * that finished may still look pending here; the probe's end messages fill them in.
- */
-function partialModules(vitest: Awaited<ReturnType<typeof createVitest>>, ended: Map<string, string>): TestModule[] {
-  const modules = vitest.state.getFiles().map((file) => vitest.state.getReportedEntity(file) as TestModule).filter(Boolean);
-  for (const module of modules) {
-    for (const test of module.children.allTests()) {
-      const state = ended.get(`${module.moduleId}::${test.fullName}`);
-      const result = test.result();
-      if (result.state !== "pending" || !state) continue;
-      // Patch the lost batch: the probe saw it end, the details did not arrive.
-      const lost = { message: "failed (the details were lost when the run was stopped by a stuck test)" };
-      Object.defineProperty(test, "result", {
-        value: () => (state === "pass" ? { state: "passed", errors: undefined } : { state: "failed", errors: [lost] }),
-      });
-    }
-  }
-  return modules;
-}
-
-interface StuckTest {
-  file: string;
-  name: string;
-}
-
-/** Resolves with the tests that have been running longer than `limitMs`. */
-function watchForStuckTests(limitMs: number) {
-  const channel = new BroadcastChannel(PROBE_CHANNEL);
-  const running = new Map<string, { file: string; name: string; at: number }>();
-  const ended = new Map<string, string>();
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const stuck = new Promise<StuckTest[]>((resolve) => {
-    channel.onmessage = (event: MessageEvent<ProbeMessage>) => {
-      const m = event.data;
-      const key = `${m.file}::${m.name}`;
-      if (m.type === "start") running.set(key, { file: m.file, name: m.name, at: Date.now() });
-      else {
-        running.delete(key);
-        ended.set(key, m.state);
-      }
-    };
-    timer = setInterval(() => {
-      const now = Date.now();
-      const over = [...running.values()].filter((t) => now - t.at > limitMs);
-      if (over.length > 0) resolve(over.map(({ file, name }) => ({ file, name })));
-    }, 100);
-  });
-  return {
-    stuck,
-    /** "<file>::<full name>" → "pass" | "fail" | ..., for every test that finished. */
-    ended,
-    stop() {
-      clearInterval(timer);
-      channel.close();
-    },
-  };
-}
-
-/** Grades again in a fresh process of the same runtime (see step 4 above). */
-async function gradeInChild(options: RunOptions, skip: string[]): Promise<RunOutcome> {
-  const args = [options.impl, String(options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS), JSON.stringify(skip), ...options.lessons.map((l) => l.id)];
-  const [command, argv] = selfCommand("scripts/core/grade-worker.ts", args);
-  const env = { ...process.env, [DEPTH_ENV]: String(rerunDepth() + 1) };
-  const child = spawn(command, argv, { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => (out += chunk));
-  await new Promise((resolve) => child.on("close", resolve));
-  try {
-    return JSON.parse(out) as RunOutcome;
-  } catch {
-    throw new Error(`re-grading after a stuck test failed; its output was:\n${out.slice(0, 2000)}`);
-  }
+function firstLine(text: string): string {
+  return text.split("\n")[0];
 }

@@ -2,9 +2,15 @@
  * Watch mode: grade a lesson on start and again on every save of its exercise files.
  *
  * Contract:
- * - Grades inside the watcher's process through runTests (no new process per save),
- *   after a short debounce (editors save in several steps), and only when a file's
+ * - Grades through runTests with a pool of warm test processes that outlives each
+ *   grading, so a save is graded without starting a process; after a grading the pool
+ *   readies a process for the next save. A test that hangs or takes its process down is
+ *   handled by runTests like anywhere else: its process is replaced, the watcher carries on.
+ * - Grades after a short debounce (editors save in several steps), and only when a file's
  *   content really changed. A save during a grading queues exactly one more grading.
+ * - The moment a grading starts, the screen says "grading…" (the previous result never
+ *   stays on screen meanwhile), then a live count of the tests done, as a bar once the
+ *   grading has taken a second.
  * - Each result replaces the previous one on screen (the screen is cleared when stdout
  *   is a terminal; otherwise results follow each other, for logs and tests): the first
  *   failing test with its explanation, the closing line, and, once the lesson is green,
@@ -13,42 +19,34 @@
  *   (network and container file systems), which a probe write under `.progress/` detects
  *   at start, or when CRASH_COURSE_POLL=1 or `--poll` asks for it, the files' size and
  *   modification time are polled instead, and the header says so.
- * - Ctrl-C (SIGINT) or SIGTERM stops it cleanly: exit 0, no stack trace.
+ * - Ctrl-C (SIGINT) or SIGTERM stops it cleanly, its test processes too: exit 0, no stack trace.
  * - Grades of exercises/ are recorded in the progress file like `check` does.
- * - A test stuck in an endless loop leaves a worker thread that cannot be reclaimed in
- *   its process. So `superviseWatch` runs the watcher in a child process: after such a
- *   result the child exits with RESTART_CODE and the supervisor starts a fresh one, which
- *   waits for the next save (or grades at once if the file changed meanwhile).
  *
  * @example
  * ```ts
- * await superviseWatch(lesson, { solutions: false });   // returns only when stopped
+ * await watchLesson(lesson, { solutions: false });   // returns only when stopped
  * ```
  */
-import { watch as watchFs, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { watch as watchFs, existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import pc from "picocolors";
 import type { Lesson } from "../../lib/registry.ts";
 import { nextLesson } from "../../lib/registry.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
-import { runTests, implFolder } from "./run-tests.ts";
+import { runTests, implFolder, TestProcessPool } from "./run-tests.ts";
 import { formatLesson } from "./report.ts";
 import { recordGrades } from "./progress.ts";
 import { fileEventsArrive } from "./watch-probe.ts";
-import { KIT, displayPath, selfCommand } from "./kit.ts";
+import { displayPath } from "./kit.ts";
 import { commandLine } from "./cli.ts";
 import { markUnofficial } from "./integrity.ts";
 
 export const POLL_ENV = "CRASH_COURSE_POLL";
 const DEBOUNCE_MS = 40;
 export const POLL_INTERVAL_MS = 150;
-/** The watcher child's exit code that asks its supervisor for a fresh watcher. */
-export const RESTART_CODE = 75;
-/** Set for the watcher child: the file where it notes what it graded when a test got stuck. */
-const STUCK_NOTE_ENV = "CRASH_COURSE_WATCH_STUCK_NOTE";
+/** A grading that takes longer than this shows a progress bar instead of a bare count. */
+const BAR_AFTER_MS = 1000;
 
 export interface WatchOptions {
   solutions: boolean;
@@ -63,40 +61,6 @@ export async function chooseMode(forcePoll: boolean): Promise<Mode> {
   if (process.env[POLL_ENV] === "1") return { kind: "polling", reason: `${POLL_ENV}=1` };
   if (!(await fileEventsArrive())) return { kind: "polling", reason: "file events do not arrive on this file system (network or container?)" };
   return { kind: "events" };
-}
-
-/**
- * Runs watchLesson in a child process of the same runtime and starts a new one whenever
- * the child asks for it (a test stuck in an endless loop). Inside such a child, runs the
- * watcher itself. Signals are passed on; the exit code is the child's.
- */
-export async function superviseWatch(lesson: Lesson, options: WatchOptions): Promise<void> {
-  if (process.env[STUCK_NOTE_ENV]) return watchLesson(lesson, options);
-  const note = path.join(KIT, ".progress", `watch-stuck-${process.pid}.json`);
-  const args = [lesson.id, ...(options.solutions ? ["--solutions"] : []), ...(options.poll ? ["--poll"] : [])];
-  let child: ReturnType<typeof spawn> | undefined;
-  const pass = (signal: NodeJS.Signals) => () => child?.kill(signal);
-  process.on("SIGINT", pass("SIGINT"));
-  process.on("SIGTERM", pass("SIGTERM"));
-  for (;;) {
-    const [command, argv] = selfCommand("scripts/watch.ts", args);
-    child = spawn(command, argv, { stdio: "inherit", env: { ...process.env, [STUCK_NOTE_ENV]: note } });
-    const code = await new Promise<number>((resolve) => {
-      child!.on("error", (error) => {
-        console.error(`${pc.red("error:")} could not start the watcher: ${error.message}`);
-        resolve(1);
-      });
-      child!.on("exit", (c, signal) => resolve(c ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1)));
-    });
-    if (code !== RESTART_CODE) {
-      rmSync(note, { force: true });
-      process.exit(code);
-    }
-  }
-}
-
-function contentHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 export async function watchLesson(lesson: Lesson, options: WatchOptions): Promise<void> {
@@ -118,11 +82,14 @@ export async function watchLesson(lesson: Lesson, options: WatchOptions): Promis
     if (stopping) return;
     stopping = true;
     for (const s of stopWatching) s();
+    pool.close();
     process.stdout.write(`\n${pc.dim("stopped watching")}\n`, () => process.exit(0));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
+  const pool = new TestProcessPool({ implDir: implFolder(impl) });
+  pool.prewarm();
   let lastContent = readAll(files);
   let running = false;
   let queued = false;
@@ -135,7 +102,8 @@ export async function watchLesson(lesson: Lesson, options: WatchOptions): Promis
     do {
       queued = false;
       lastContent = readAll(files);
-      await gradeAndShow(lesson, impl, header, contentHash(lastContent));
+      await gradeAndShow(lesson, impl, header, pool);
+      pool.prewarm();
     } while (queued && !stopping);
     running = false;
   };
@@ -166,12 +134,7 @@ export async function watchLesson(lesson: Lesson, options: WatchOptions): Promis
     }, POLL_INTERVAL_MS);
     stopWatching.push(() => clearInterval(poller));
   }
-  const stuckOn = readStuckNote();
-  if (stuckOn !== undefined && stuckOn === contentHash(lastContent)) {
-    console.log(pc.dim(`\n(watch restarted to free the stuck test's thread; save a fix and it grades again)`));
-  } else {
-    await gradeNow();
-  }
+  await gradeNow();
   await new Promise<never>(() => {}); // until a signal ends the process
 }
 
@@ -190,31 +153,19 @@ function stamps(files: readonly string[]): string {
   }).join(",");
 }
 
-/** The hash of the content graded last before a restart, when this watcher is a restart. */
-function readStuckNote(): string | undefined {
-  const note = process.env[STUCK_NOTE_ENV];
-  if (!note || !existsSync(note)) return undefined;
-  try {
-    return (JSON.parse(readFileSync(note, "utf8")) as { graded?: string }).graded;
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(note, { force: true });
-  }
-}
-
-async function gradeAndShow(lesson: Lesson, impl: string, header: string, graded: string): Promise<void> {
+async function gradeAndShow(lesson: Lesson, impl: string, header: string, pool: TestProcessPool): Promise<void> {
   const started = performance.now();
+  const live = liveCount(header);
   let result: LessonResult;
-  let mustExit = false;
   try {
-    const outcome = await runTests({ lessons: [lesson], impl });
+    const outcome = await runTests({ lessons: [lesson], impl, pool, onProgress: live.update });
     markUnofficial(outcome.results);
     result = outcome.results[0];
-    mustExit = outcome.mustExit;
   } catch (error) {
     show(header, `${pc.red("grading failed:")} ${(error as Error).message}\n${pc.dim("fix the file and save again")}`);
     return;
+  } finally {
+    live.stop();
   }
   const elapsed = performance.now() - started;
   if (impl === "exercises") recordGrades([result]);
@@ -222,19 +173,40 @@ async function gradeAndShow(lesson: Lesson, impl: string, header: string, graded
   if (result.total > 0 && result.failed === 0) parts.push(doneLine(lesson));
   parts.push(pc.dim(`graded in ${Math.round(elapsed)} ms at ${new Date().toLocaleTimeString()}`));
   show(header, parts.join("\n\n"));
-  if (mustExit) {
-    const note = process.env[STUCK_NOTE_ENV];
-    if (note) {
-      // A fresh watcher frees the stuck thread; it waits for a save of something else.
-      mkdirSync(path.dirname(note), { recursive: true });
-      writeFileSync(note, JSON.stringify({ graded }));
-      process.stdout.write("", () => process.exit(RESTART_CODE));
-    } else {
-      console.log(`\n${pc.red("watch stopped:")} a test never finished (an endless loop?), and its thread cannot be stopped from here.\nFix the loop, then start \`${commandLine("watch", lesson.id)}\` again.`);
-      process.stdout.write("", () => process.exit(1));
+}
+
+/**
+ * "grading…" at once, then the count of tests done; past a second, a bar. On a terminal
+ * the line is redrawn in place; in a log each new count is a line, at most one a second.
+ */
+function liveCount(header: string) {
+  const started = performance.now();
+  let lastLine = "";
+  let lastPrintedAt = 0;
+  show(header, pc.dim("grading…"));
+  const draw = (done: number, total: number) => {
+    const elapsed = performance.now() - started;
+    const count = `grading… ${done} of ${total} tests done`;
+    const line = elapsed < BAR_AFTER_MS || total === 0 ? count : `${bar(done / total)} ${count}`;
+    if (line === lastLine) return;
+    lastLine = line;
+    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${pc.dim(line)}`);
+    else if (elapsed - lastPrintedAt >= 1000) {
+      lastPrintedAt = elapsed;
+      console.log(pc.dim(line));
     }
-    await new Promise<never>(() => {});
-  }
+  };
+  return {
+    update: draw,
+    stop() {
+      if (process.stdout.isTTY && lastLine) process.stdout.write("\r\x1b[2K");
+    },
+  };
+}
+
+function bar(fraction: number, width = 24): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `[${"█".repeat(filled)}${"·".repeat(width - filled)}]`;
 }
 
 function doneLine(lesson: Lesson): string {
