@@ -273,6 +273,15 @@ const BUILTINS = new Set([
   "isNaN", "isFinite", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent", "WebAssembly",
 ]);
 
+/** Built-in functions whose own properties nothing relies on: storing them (`io = setTimeout`) is honest. */
+const PLAIN_FUNCTIONS = new Set([
+  "setTimeout", "setInterval", "clearTimeout", "clearInterval", "queueMicrotask", "structuredClone", "isNaN",
+  "isFinite", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent",
+]);
+
+/** Well-known symbols that change how `instanceof` and the matchers see objects. */
+const META_SYMBOLS = new Set(["hasInstance", "species"]);
+
 /** Object/Reflect methods that change their first argument. */
 const MUTATORS = new Set([
   "defineProperty", "defineProperties", "setPrototypeOf", "assign", "freeze", "seal", "preventExtensions",
@@ -483,7 +492,7 @@ class PowerScan {
         for (const d of node.declarations as Node[]) {
           this.pattern(d.id as Node, scope, "declare");
           if (isNode(d.init)) {
-            this.aliasOfBuiltin(d.init, scope);
+            if ((d.id as Node).type === "Identifier") this.aliasOfBuiltin(d.init, scope);
             this.visit(d.init, scope, d);
           }
         }
@@ -505,7 +514,7 @@ class PowerScan {
       case "CallExpression":
       case "OptionalCallExpression":
       case "NewExpression":
-        this.call(node, scope);
+        this.call(node, scope, parent);
         break;
       case "BinaryExpression":
         if (node.operator === "instanceof" && isFunctionGlobal(node.right, scope)) return this.visit(node.left as Node, scope, node);
@@ -515,8 +524,10 @@ class PowerScan {
       case "ClassPrivateProperty":
       case "ClassAccessorProperty":
         return this.property(node, scope);
-      case "ObjectExpression":
       case "ArrayExpression":
+        for (const element of node.elements as unknown[]) if (isNode(element)) this.aliasOfBuiltin(element, scope);
+        break;
+      case "ObjectExpression":
       case "SequenceExpression":
         break;
       case "LabeledStatement":
@@ -633,6 +644,7 @@ class PowerScan {
     } else if (isNode(node.key)) this.key(node.key, node.type === "ObjectProperty");
     for (const d of (node.decorators ?? []) as Node[]) this.visit(d, scope, node);
     if (isNode(node.value)) {
+      this.aliasOfBuiltin(node.value, scope);
       const inner = node.type === "ObjectProperty" ? scope : new Scope(scope);
       this.visit(node.value, inner, node);
     }
@@ -673,9 +685,13 @@ class PowerScan {
       const power = propertyPower(name);
       if (power) this.flag(node.property as Node, power.power, power.what);
     }
+    const object = unwrap(node.object);
+    if (name !== undefined && META_SYMBOLS.has(name) && object?.type === "Identifier" && object.name === "Symbol" && !scope.binds("Symbol")) {
+      this.flag(node, `Symbol.${name}`, `uses Symbol.${name} (it changes what instanceof and the test matchers see)`);
+    }
     // `const p = Array.prototype` lets later writes go unseen: the prototype itself may not escape.
     const root = name === "prototype" ? this.builtinRoot(node.object, scope) : undefined;
-    const usedInPlace = (parent?.type === "MemberExpression" || parent?.type === "OptionalMemberExpression") && parent.object === node;
+    const usedInPlace = ((parent?.type === "MemberExpression" || parent?.type === "OptionalMemberExpression") && parent.object === node) || isComparison(parent);
     if (root && unwrap(node.object)?.type === "Identifier" && !usedInPlace) {
       this.flag(node, `${root}.prototype`, `hands out ${root}.prototype`);
     }
@@ -721,7 +737,7 @@ class PowerScan {
     }
   }
 
-  call(node: Node, scope: Scope): void {
+  call(node: Node, scope: Scope, parent: Node | undefined): void {
     const callee = unwrap(node.callee);
     const args = node.arguments as Node[];
     if (!callee) return;
@@ -745,19 +761,27 @@ class PowerScan {
       const root = this.builtinRoot(args[0], scope);
       if (root) this.flag(node, `${object.name}.${method}`, `changes the built-in ${describeMember(args[0])} with ${object.name}.${method}`);
     }
-    if ((object.name === "Object" || object.name === "Reflect") && method === "getPrototypeOf") {
+    if ((object.name === "Object" || object.name === "Reflect") && method === "getPrototypeOf" && !isComparison(parent)) {
       this.flag(node, `${object.name}.getPrototypeOf`, `uses ${object.name}.getPrototypeOf (a way to built-in prototypes)`);
     }
     if (object.name === "Symbol" && method === "for") this.flag(node, "Symbol.for", "uses Symbol.for (symbols the harness shares)");
   }
 
-  /** `const O = Object` would let `O.is = …` go unseen: a built-in namespace may not be copied into a variable. */
+  /**
+   * `const O = Object` or `[RangeError, TypeError]` would let `O.is = …` go unseen: a built-in
+   * with properties worth changing may not be stored in a variable, an array or an object.
+   */
   aliasOfBuiltin(init: Node, scope: Scope): void {
     const n = unwrap(init);
-    if (n?.type === "Identifier" && BUILTINS.has(n.name as string) && !scope.binds(n.name as string)) {
-      this.flag(n, `${n.name} alias`, `copies the built-in ${n.name} into a variable`);
+    if (n?.type === "Identifier" && BUILTINS.has(n.name as string) && !PLAIN_FUNCTIONS.has(n.name as string) && !scope.binds(n.name as string)) {
+      this.flag(n, `${n.name} as a value`, `keeps the built-in ${n.name} as a value (so that writes to it go unseen)`);
     }
   }
+}
+
+/** `Object.getPrototypeOf(v) === Object.prototype` only looks: a comparison hands nothing out. */
+function isComparison(node: Node | undefined): boolean {
+  return node?.type === "BinaryExpression" && ["===", "!==", "==", "!=", "instanceof", "in"].includes(node.operator as string);
 }
 
 function isFunctionGlobal(node: unknown, scope: Scope): boolean {
@@ -848,6 +872,13 @@ function gradedModule(id: string): { lessonDir: string; libDir: string; lesson?:
   return undefined;
 }
 
+/** The line where a file imports `specifier` (1 when it cannot tell). */
+function lineOfSpecifier(file: string, specifier: string): number {
+  const program = existsSync(file) ? parseSource(readFileSync(file, "utf8")) : undefined;
+  const ref = program ? moduleReferences(program).find((r) => r.specifier === specifier) : undefined;
+  return ref ? lineOf(ref.node).line : 1;
+}
+
 function realpathOr(file: string): string {
   try {
     return realpathSync(file);
@@ -900,7 +931,9 @@ export function importGuardPlugin(): GuardPlugin[] {
         isInside(real, realpathOr(graded.lessonDir)) ||
         (isInside(real, realpathOr(graded.libDir)) && !isInside(real, path.join(realpathOr(graded.libDir), "grading")));
       if (!allowed) {
-        throw new Error(`${displayPath(importer!.replace(/[?#].*$/, ""))}: import "${source}" leads to ${displayPath(real)}, outside lib/ and ${path.basename(graded.lessonDir)}'s folder: not allowed`);
+        const file = importer!.replace(/[?#].*$/, "");
+        const where = `${displayPath(file)}:${lineOfSpecifier(file, source)}`;
+        throw new Error(`${where}: import "${source}" is not allowed: it leads to ${displayPath(real)}, outside lib/ and ${path.basename(graded.lessonDir)}'s folder`);
       }
       return resolved;
     },
