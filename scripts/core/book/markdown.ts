@@ -15,7 +15,10 @@ import type { MarkdownIt as Markdown, RendererRule } from "markdown-it";
 import anchor from "markdown-it-anchor";
 import hljs from "highlight.js/lib/common";
 import { posix } from "node:path";
+import { escapeHtml } from "./html.ts";
 import { sharingSvg } from "./svg.ts";
+
+export { escapeHtml };
 
 const EXTERNAL = /^(?:[a-z]+:|#)/i;
 
@@ -88,8 +91,4 @@ export function renderSource(source: string, file: string): string {
   const lang = /\.tsx?$/.test(file) ? "typescript" : /\.json$/.test(file) ? "json" : /\.md$/.test(file) ? "markdown" : "";
   const body = lang ? hljs.highlight(source, { language: lang, ignoreIllegals: true }).value : escapeHtml(source);
   return `<pre><code class="hljs">${body}</code></pre>`;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }

@@ -10,7 +10,7 @@
  * timelineSvg({ title, writes, steps, rows: [{ name: "reference", survived }] });
  * ```
  */
-import { escapeHtml as esc } from "./markdown.ts";
+import { escapeHtml as esc } from "./html.ts";
 
 let nextId = 0;
 const uid = (base: string) => `${base}-${++nextId}`;
