@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import pc from "picocolors";
-import { failUsage, parseCommand, UsageError } from "./core/cli.ts";
+import { commandLine, failUsage, parseCommand, UsageError } from "./core/cli.ts";
 import { displayPath } from "./core/kit.ts";
 import { exportProgress, exercisesChangedAt, hintsUsed, importProgress, loadProgress, PROGRESS_FILE } from "./core/progress.ts";
 import { formatProgress } from "./core/report.ts";
@@ -66,7 +66,7 @@ if (values.export) {
     return { lesson: lesson.id, title: lesson.title, impl: "exercises", passed: counts.passed, failed: counts.failed, total: counts.total, tests: [], problems: [] };
   });
   console.log(formatProgress(results, { hints: hintsUsed(progress) }));
-  const notes = [`as last graded; ${stale > 0 ? `${stale} lesson${stale > 1 ? "s" : ""} changed since. ` : ""}npm run check grades every lesson again`];
+  const notes = [`as last graded; ${stale > 0 ? `${stale} lesson${stale > 1 ? "s" : ""} changed since. ` : ""}${commandLine("check")} grades every lesson again`];
   if (!existsSync(PROGRESS_FILE)) notes.push("nothing graded yet on this machine");
   console.log(pc.dim(`\n(${notes.join("; ")})`));
 }

@@ -13,6 +13,7 @@ import pc from "picocolors";
 import { diffLines } from "diff";
 import type { Explanation, Finding, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
 import { summaryLine } from "../../lib/grading/results.ts";
+import { commandLine } from "./cli.ts";
 
 const PASS = pc.green("✓");
 const FAIL = pc.red("✗");
@@ -141,7 +142,7 @@ export function formatProgress(results: readonly LessonResult[], options: { hint
   const total = results.reduce((n, r) => n + r.total, 0);
   const done = results.filter((r) => statusOf(r) === "done").length;
   const overall = `  ${"overall".padEnd(10)} ${`${done} of ${results.length} lessons done`.padEnd(width)}  ${bar(passed, total)} ${`${passed}/${total}`.padStart(7)}`;
-  const hint = next ? `\nNext: ${pc.cyan(`npm run check ${next.lesson}`)}  (theory: lessons/${next.lesson}/README.md)` : `\n${pc.green("Every lesson is done.")}`;
+  const hint = next ? `\nNext: ${pc.cyan(commandLine("check", next.lesson))}  (theory: lessons/${next.lesson}/README.md)` : `\n${pc.green("Every lesson is done.")}`;
   return [pc.bold("crash-course progress"), "", ...rows, "", pc.bold(overall), hint, "", summaryLine(results)].join("\n");
 }
 
