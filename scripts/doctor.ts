@@ -8,7 +8,8 @@
  *    release manifest when the kit has one, else against git HEAD, else it says it
  *    cannot tell);
  *  - every lesson's exercise files are there;
- *  - file watching works (a probe write under .progress/); if not, watch mode polls.
+ *  - file watching works (a probe write under .progress/); if not, watch mode polls;
+ *  - class grading has its sandbox (bubblewrap on Linux); if not, how to get one.
  *
  * It uses node: built-ins only (no picocolors, no registry helper), so on Deno it runs
  * even before anything is installed: `deno run -A scripts/doctor.ts`.
@@ -24,6 +25,7 @@ import { parseArgs } from "node:util";
 import { KIT, runtimeName } from "./core/kit.ts";
 import { fileEventsArrive } from "./core/watch-probe.ts";
 import { changedSinceShipped } from "./core/shipped.ts";
+import { sandboxStatus } from "./core/sandbox.ts";
 
 const USAGE = `
 usage: npm run doctor
@@ -157,7 +159,14 @@ async function checkWatching(): Promise<Check> {
   };
 }
 
-const checks = [checkNode(), checkDeno(), checkInstall(), await checkShippedTests(), checkExercises(), await checkWatching()];
+/** Only instructors need it: `grade` runs each submission in it, and says when it cannot. */
+function checkSandbox(): Check {
+  const status = sandboxStatus();
+  if (status.available) return { level: "ok", what: `class grading runs submissions in a sandbox (${status.version})` };
+  return { level: "warn", what: `no sandbox for class grading: ${status.reason} (learners need none)`, fix: status.fix };
+}
+
+const checks = [checkNode(), checkDeno(), checkInstall(), await checkShippedTests(), checkExercises(), await checkWatching(), checkSandbox()];
 const mark = { ok: green("✓"), warn: yellow("!"), fail: red("✗") };
 console.log(`crash-course doctor ${dim(`(running on ${runtimeName()}, kit at ${KIT})`)}\n`);
 for (const c of checks) {
