@@ -80,6 +80,11 @@ describe("importViolations refuses every import that leaves lib/, the lesson fol
     expect(violationsOf(`import crc32 from "crc/calculators/crc32";\nimport { crc16 } from "crc";`, ["crc"])).toEqual([]);
   });
 
+  test("a listed package allows that package only, not a name that starts like it or a path out of it", () => {
+    const tricks = [`import "crc-evil";`, `import "crcx/index.js";`, `import "crc/../vitest/dist/index.js";`].join("\n");
+    expect(violationsOf(tricks, ["crc"]).map((v) => v.specifier)).toEqual(["crc-evil", "crcx/index.js", "crc/../vitest/dist/index.js"]);
+  });
+
   test("a submission graded from another folder may import the lib/ beside it, not the solutions beside it", () => {
     const dir = "/somewhere/submission";
     const ok = importViolations(`import { todo } from "../../lib/todo.ts";`, `${dir}/lesson-1/cow-list.ts`, [], `${dir}/lesson-1`, "/somewhere/lib");
