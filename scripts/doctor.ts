@@ -1,8 +1,9 @@
 /**
  * `npm run doctor` — is this machine ready for the kit? Checks, each with what to do
  * when it fails:
- *  - Node 20 or later (`node --version`), and Deno 2 (the binary the `deno` dev
- *    dependency brings, which the deno tasks run);
+ *  - Node 20 or later (`node --version` of the node on PATH, found with zx's `which`);
+ *    under Deno, no Node at all is fine and said so; and Deno 2 (the binary the `deno`
+ *    dev dependency brings, which the deno tasks run);
  *  - the install: node_modules holds every dev dependency of package.json;
  *  - the hidden tests, lib/ and the test config are the shipped ones (against the
  *    release manifest when the kit has one, else against git HEAD, else it says it
@@ -11,17 +12,18 @@
  *  - file watching works (a probe write under .progress/); if not, watch mode polls;
  *  - class grading has its sandbox (bubblewrap on Linux); if not, how to get one.
  *
- * It uses node: built-ins only (no picocolors, no registry helper), so on Deno it runs
- * even before anything is installed: `deno run -A scripts/doctor.ts`.
+ * It runs processes with zx and otherwise uses node: built-ins only (no picocolors, no
+ * registry helper); zx is imported only if installed, so on Deno doctor runs even before
+ * anything is installed (`deno run -A scripts/doctor.ts`) and says to install.
  *
  * Exit 0 when nothing is wrong (warnings allowed), 1 when something must be fixed,
  * 2 for a usage error.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { commandLine } from "./core/command-line.ts";
 import { KIT, runtimeName } from "./core/kit.ts";
 import { fileEventsArrive } from "./core/watch-probe.ts";
 import { changedSinceShipped } from "./core/shipped.ts";
@@ -53,32 +55,61 @@ try {
   process.exit(2);
 }
 
-type Level = "ok" | "warn" | "fail";
+/** zx, when installed: doctor also runs before `npm install` / `deno install`, to say to install. */
+const zx = await import("./core/zx.ts").catch(() => undefined);
+
+/** "ok" and "fail" are verdicts; "info" states a fact that needs nothing done. */
+type Level = "ok" | "info" | "warn" | "fail";
 interface Check {
   level: Level;
   what: string;
   fix?: string;
 }
 
-function run(command: string, args: string[]): string | undefined {
-  const r = spawnSync(command, args, { encoding: "utf8", timeout: 20_000 });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+/** The trimmed stdout of a command that exited 0, else undefined. */
+async function output(command: string, args: string[]): Promise<string | undefined> {
+  if (!zx) return undefined;
+  const result = await zx.$({ nothrow: true, quiet: true, timeout: "20s" })`${command} ${args}`;
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
-function checkNode(): Check {
-  const version = runtimeName() === "node" ? process.versions.node : run("node", ["--version"])?.replace(/^v/, "");
-  if (!version) {
-    return { level: "warn", what: "Node was not found", fix: "install Node 20 or later (https://nodejs.org) for `npm run ...`; with Deno alone, use `deno task ...` instead" };
+/** "20.20.2" from `node --version`'s "v20.20.2"; undefined for anything else (another program's version text). */
+export function parseNodeVersion(text: string): string | undefined {
+  return /^v(\d+\.\d+\.\d+)$/.exec(text.trim())?.[1];
+}
+
+const NODE_NEEDED = "install Node 20 or later (https://nodejs.org), or use nvm: `nvm install 20`";
+
+async function checkNode(): Promise<Check> {
+  if (runtimeName() === "node") return nodeVerdict(process.versions.node);
+  if (!zx) return { level: "info", what: "Node: not checked until the kit is installed" };
+  const node = await zx.which("node", { nothrow: true });
+  if (!node) {
+    return { level: "info", what: "Node: none on this machine, and none needed: `deno task ...` runs every command with Deno (Node 20 or later is only for `npm run ...`)" };
   }
+  const printed = await output(node, ["--version"]);
+  const version = parseNodeVersion(printed ?? "");
+  // Deno puts a "node" of its own on the PATH of the processes it starts: Deno itself.
+  if (!version && printed?.startsWith("deno ")) {
+    return { level: "info", what: "Node: none on this machine (the \"node\" on PATH is Deno's stand-in), and none needed: `deno task ...` runs every command with Deno (Node 20 or later is only for `npm run ...`)" };
+  }
+  if (!version) {
+    const said = printed ? `printed ${JSON.stringify(printed.split("\n")[0])}` : "did not run";
+    return { level: "warn", what: `the "node" on PATH (${node}) is not Node: \`node --version\` ${said}`, fix: `nothing to do for \`deno task ...\`; for \`npm run ...\`, ${NODE_NEEDED}` };
+  }
+  return nodeVerdict(version);
+}
+
+function nodeVerdict(version: string): Check {
   const major = Number(version.split(".")[0]);
-  if (major < 20) return { level: "fail", what: `Node ${version} is too old (20 or later needed)`, fix: "install Node 20 or later (https://nodejs.org), or use nvm: `nvm install 20`" };
+  if (major < 20) return { level: "fail", what: `Node ${version} is too old (20 or later needed)`, fix: NODE_NEEDED };
   return { level: "ok", what: `Node ${version}` };
 }
 
-function checkDeno(): Check {
+async function checkDeno(): Promise<Check> {
   const bundled = [path.join(KIT, "node_modules", "deno", "deno"), path.join(KIT, "node_modules", ".bin", "deno")].find((f) => existsSync(f));
-  const output = bundled ? run(bundled, ["--version"]) : undefined;
-  const version = /deno (\d+\.\d+\.\d+)/.exec(output ?? "")?.[1];
+  const printed = bundled ? await output(bundled, ["--version"]) : undefined;
+  const version = /^deno (\d+\.\d+\.\d+)/.exec(printed ?? "")?.[1];
   if (!version) {
     return {
       level: "fail",
@@ -145,7 +176,7 @@ function checkExercises(): Check {
   const missing = lessons.flatMap((l) => l.files.map((f) => `exercises/${l.id}/${f}`)).filter((f) => !existsSync(path.join(KIT, f)));
   if (missing.length > 0) {
     const ids = [...new Set(missing.map((f) => f.split("/")[1]))];
-    return { level: "fail", what: `missing exercise files: ${missing.join(", ")}`, fix: ids.map((id) => `npm run reset ${id} -- --yes`).join("; ") };
+    return { level: "fail", what: `missing exercise files: ${missing.join(", ")}`, fix: ids.map((id) => commandLine("reset", id, "--yes")).join("; ") };
   }
   return { level: "ok", what: `the exercise files of every lesson are there (${lessons.length} ${lessons.length === 1 ? "lesson" : "lessons"})` };
 }
@@ -155,7 +186,7 @@ async function checkWatching(): Promise<Check> {
   return {
     level: "warn",
     what: "file events do not arrive on this file system (network or container mount?)",
-    fix: "nothing to do: `npm run watch` polls instead and says so; moving the kit to a local disk makes it react at once",
+    fix: `nothing to do: \`${commandLine("watch")}\` polls instead and says so; moving the kit to a local disk makes it react at once`,
   };
 }
 
@@ -166,12 +197,12 @@ function checkSandbox(): Check {
   return { level: "warn", what: `no sandbox for class grading: ${status.reason} (learners need none)`, fix: status.fix };
 }
 
-const checks = [checkNode(), checkDeno(), checkInstall(), await checkShippedTests(), checkExercises(), await checkWatching(), checkSandbox()];
-const mark = { ok: green("✓"), warn: yellow("!"), fail: red("✗") };
+const checks = [await checkNode(), await checkDeno(), checkInstall(), await checkShippedTests(), checkExercises(), await checkWatching(), checkSandbox()];
+const mark = { ok: green("✓"), info: dim("·"), warn: yellow("!"), fail: red("✗") };
 console.log(`crash-course doctor ${dim(`(running on ${runtimeName()}, kit at ${KIT})`)}\n`);
 for (const c of checks) {
   console.log(`  ${mark[c.level]} ${c.what}`);
-  if (c.fix && c.level !== "ok") console.log(`      ${dim("→")} ${c.fix}`);
+  if (c.fix && (c.level === "warn" || c.level === "fail")) console.log(`      ${dim("→")} ${c.fix}`);
 }
 const failures = checks.filter((c) => c.level === "fail").length;
 const warnings = checks.filter((c) => c.level === "warn").length;

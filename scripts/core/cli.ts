@@ -73,13 +73,4 @@ export function failUsage(error: unknown, usage: string): never {
 
 export { registry };
 
-/**
- * How the learner runs a command on the runtime running now: `npm run hint lesson-1 --
- * --all` on Node, `deno task hint lesson-1 --all` on Deno (npm needs `--` before flags).
- */
-export function commandLine(script: string, ...args: string[]): string {
-  const positionals = args.filter((a) => !a.startsWith("-"));
-  const flags = args.filter((a) => a.startsWith("-"));
-  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return ["deno task", script, ...positionals, ...flags].join(" ");
-  return ["npm run", script, ...positionals, ...(flags.length > 0 ? ["--", ...flags] : [])].join(" ");
-}
+export { commandLine } from "./command-line.ts";
