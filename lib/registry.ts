@@ -5,7 +5,8 @@
  * (`core` or `extension`), the exercise files the learner edits (relative to
  * `exercises/<id>/`), the hints in the order they are given, the lessons it builds on,
  * and the npm packages its files may import (`packages`, default none: the import guard
- * refuses any other). A lesson's four parts follow from its id: `lessons/<id>/README.md`,
+ * refuses any other), and the points of its test groups (`weights`, see `LessonWeights`).
+ * A lesson's four parts follow from its id: `lessons/<id>/README.md`,
  * `exercises/<id>/`, `solutions/<id>/` (same files) and `tests/<id>/`.
  *
  * @example
@@ -28,7 +29,39 @@ export interface Lesson {
   readonly buildsOn: readonly string[];
   /** npm packages the lesson's files may import (lesson 5's `crc`); anything else is refused. */
   readonly packages: readonly string[];
+  /** How the lesson's 100 points are spread over its tests; absent: one group of every test. */
+  readonly weights?: LessonWeights;
 }
+
+/**
+ * A lesson's points by test group. A test belongs to a group when one of the group's
+ * matchers fits it: every field a matcher gives must equal the test's (`file`: the test
+ * file's name inside tests/<lesson>/; `describe`: its outermost describe title; `test`:
+ * its own title). Every test belongs to exactly one group (the kit's tests check this
+ * against the real test lists); points are spread evenly over a group's tests. Groups
+ * marked `crash` hold the tests whose verdict comes from crash exploration or a power
+ * cut; together they carry at least half of the points, so code that fails every crash
+ * test earns at most half.
+ */
+export interface LessonWeights {
+  readonly groups: readonly WeightGroup[];
+}
+
+export interface WeightGroup {
+  readonly name: string;
+  readonly points: number;
+  readonly crash: boolean;
+  readonly match: readonly TestMatcher[];
+}
+
+export interface TestMatcher {
+  readonly file?: string;
+  readonly describe?: string;
+  readonly test?: string;
+}
+
+/** The points of every lesson: its groups' points add up to this. */
+export const LESSON_POINTS = 100;
 
 const ID = /^lesson-([1-9][0-9]*)$/;
 const FILE = /^[a-z0-9][a-z0-9-]*\.ts$/;
@@ -81,7 +114,67 @@ function validateEntry(entry: unknown, where: string): Lesson {
     hints,
     buildsOn: stringList(e.buildsOn ?? [], `${at}: buildsOn`),
     packages,
+    ...(e.weights === undefined ? {} : { weights: validateWeights(e.weights, `${at}: weights`) }),
   };
+}
+
+const MATCHER_KEYS = ["file", "describe", "test"] as const;
+const TEST_FILE = /^[A-Za-z0-9._-]+\.test\.ts$/;
+
+function validateWeights(value: unknown, at: string): LessonWeights {
+  const groups = (value as { groups?: unknown } | null)?.groups;
+  if (!Array.isArray(groups) || groups.length === 0) throw new TypeError(`${at}: expected { "groups": [ ... ] } with at least one group`);
+  const names = new Set<string>();
+  const checked = groups.map((group, i) => {
+    const g = validateGroup(group, `${at}: group #${i + 1}`);
+    if (names.has(g.name)) throw new TypeError(`${at}: group "${g.name}" is listed twice`);
+    names.add(g.name);
+    return g;
+  });
+  const total = sum(checked.map((g) => g.points));
+  if (Math.abs(total - LESSON_POINTS) > 1e-9) {
+    throw new TypeError(`${at}: the groups' points add up to ${total}; they must add up to ${LESSON_POINTS}`);
+  }
+  const crash = sum(checked.filter((g) => g.crash).map((g) => g.points));
+  if (crash > 0 && crash < LESSON_POINTS / 2) {
+    throw new TypeError(`${at}: the crash groups carry ${crash} points; they must carry at least ${LESSON_POINTS / 2}, so that failing every crash test costs at least half`);
+  }
+  return { groups: checked };
+}
+
+function validateGroup(group: unknown, where: string): WeightGroup {
+  const g = (group ?? {}) as Record<string, unknown>;
+  if (typeof g.name !== "string" || g.name.trim() === "") throw new TypeError(`${where}: name is missing`);
+  const at = where.replace(/group #\d+$/, `group "${g.name}"`);
+  if (typeof g.points !== "number" || !Number.isFinite(g.points) || g.points <= 0) {
+    throw new TypeError(`${at}: points must be a number above 0`);
+  }
+  if (g.crash !== undefined && typeof g.crash !== "boolean") throw new TypeError(`${at}: crash must be true or false`);
+  const list = Array.isArray(g.match) ? g.match : g.match === undefined ? [] : [g.match];
+  if (list.length === 0) throw new TypeError(`${at}: match must name the tests, like { "file": "crashes.test.ts" }`);
+  return { name: g.name, points: g.points, crash: g.crash === true, match: list.map((m, i) => validateMatcher(m, `${at}: match #${i + 1}`)) };
+}
+
+function validateMatcher(matcher: unknown, at: string): TestMatcher {
+  if (matcher === null || typeof matcher !== "object" || Array.isArray(matcher)) {
+    throw new TypeError(`${at}: expected an object with file, describe and/or test`);
+  }
+  const m = matcher as Record<string, unknown>;
+  const unknown = Object.keys(m).filter((k) => !(MATCHER_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new TypeError(`${at}: unknown field ${unknown.join(", ")} (a matcher has file, describe and/or test)`);
+  const given = MATCHER_KEYS.filter((k) => m[k] !== undefined);
+  if (given.length === 0) throw new TypeError(`${at}: give at least one of file, describe, test`);
+  for (const key of given) {
+    if (typeof m[key] !== "string" || (m[key] as string).trim() === "") throw new TypeError(`${at}: ${key} must be a non-empty string`);
+  }
+  if (m.file !== undefined && !TEST_FILE.test(m.file as string)) {
+    throw new TypeError(`${at}: file must name a test file of the lesson, like "crashes.test.ts"`);
+  }
+  return Object.fromEntries(given.map((k) => [k, m[k]])) as TestMatcher;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function stringList(value: unknown, what: string): string[] {
