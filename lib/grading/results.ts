@@ -83,8 +83,26 @@ export interface LessonResult {
   unofficial?: string[];
   /** True when the graded files are the shipped skeleton, untouched (the learner has not started). */
   untouched?: boolean;
+  /** The points the tests earned by the registry's weights (lib/grading/points.ts). */
+  points?: LessonPoints;
   /** Powers no lesson needs, found in the graded files before they ran: the result is unofficial. */
   findings?: Finding[];
+}
+
+/** Points of one test group: `earned` of `possible`, from `passed` of its `total` tests. */
+export interface GroupPoints {
+  name: string;
+  crash: boolean;
+  earned: number;
+  possible: number;
+  passed: number;
+  total: number;
+}
+
+export interface LessonPoints {
+  earned: number;
+  possible: number;
+  groups: GroupPoints[];
 }
 
 export function slug(text: string): string {
