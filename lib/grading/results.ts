@@ -83,8 +83,8 @@ export interface LessonResult {
   unofficial?: string[];
   /** True when the graded files are the shipped skeleton, untouched (the learner has not started). */
   untouched?: boolean;
-  /** The points the tests earned by the registry's weights (lib/grading/points.ts). */
-  points?: LessonPoints;
+  /** The points the tests earned by the registry's weights (lib/grading/points.ts); `groups` when known. */
+  points?: { earned: number; possible: number; groups?: GroupPoints[] };
   /** Powers no lesson needs, found in the graded files before they ran: the result is unofficial. */
   findings?: Finding[];
 }
