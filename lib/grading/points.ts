@@ -86,8 +86,8 @@ export function formatPoints(value: number): string {
 }
 
 /** "points: 52.5 of 100 · crash consistency 20/60 · functional 32.5/40" */
-export function pointsLine(points: LessonPoints): string {
-  const groups = points.groups.map((g) => `${g.name} ${formatPoints(g.earned)}/${formatPoints(g.possible)}`);
+export function pointsLine(points: NonNullable<LessonResult["points"]>): string {
+  const groups = (points.groups ?? []).map((g) => `${g.name} ${formatPoints(g.earned)}/${formatPoints(g.possible)}`);
   return [`points: ${formatPoints(points.earned)} of ${formatPoints(points.possible)}`, ...groups].join(" · ");
 }
 

@@ -12,6 +12,9 @@
  *   after it was taken (compared by modification time).
  * - `exportProgress` / `importProgress` move it to another machine; import validates the
  *   shape and keeps a backup of the file it replaces under `.backups/`.
+ * - One status word for one grade (`lessonStatus`), one next TODO (`nextTodoOf`) and one
+ *   next lesson (`nextUnfinishedIndex` / `nextUnfinished`): check, progress, next, watch,
+ *   hint and the workbook all decide through these, so they never disagree.
  *
  * @example
  * ```ts
@@ -23,7 +26,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
-import type { LessonResult } from "../../lib/grading/results.ts";
+import type { LessonResult, TodoLocation } from "../../lib/grading/results.ts";
+import { scoreLesson } from "../../lib/grading/points.ts";
 import { lessons as registry, type Lesson } from "../../lib/registry.ts";
 import { KIT } from "./kit.ts";
 
@@ -39,6 +43,45 @@ export interface Grade {
   total: number;
   /** When the grade was taken, ms since the epoch. */
   at: number;
+  /** The graded files were the shipped skeleton (absent when the grader could not tell). */
+  untouched?: boolean;
+  /** Points earned of possible, by the registry's weights. */
+  points?: { earned: number; possible: number };
+  /** The TODO the first failing test ran into; null when none did (absent in older files). */
+  nextTodo?: TodoLocation | null;
+}
+
+/** What a status is decided from: a LessonResult or a stored Grade. */
+export interface GradeCounts {
+  passed: number;
+  failed: number;
+  total: number;
+  untouched?: boolean;
+}
+
+export type LessonStatus = "done" | "in progress" | "not started";
+
+/** The one status word of a grade; undefined (never graded) is "not started". */
+export function lessonStatus(grade: GradeCounts | undefined): LessonStatus {
+  if (!grade) return "not started";
+  if (grade.total > 0 && grade.failed === 0) return "done";
+  // A skeleton passes a few tests before anyone touches it; that is not progress.
+  if (grade.untouched !== undefined) return grade.untouched ? "not started" : "in progress";
+  return grade.passed > 0 ? "in progress" : "not started";
+}
+
+/** The index of the first grade, in registry order, that is not done (undefined counts as not done); -1 when all are. */
+export function nextUnfinishedIndex(grades: readonly (GradeCounts | undefined)[]): number {
+  return grades.findIndex((g) => lessonStatus(g) !== "done");
+}
+
+/** The next TODO of a graded lesson: the first open TODO a failing test ran into, in test order. */
+export function nextTodoOf(result: Pick<LessonResult, "tests">): TodoLocation | undefined {
+  for (const test of result.tests) {
+    const e = test.explanation;
+    if (test.state !== "passed" && e?.kind === "todo" && "file" in e.todo) return e.todo;
+  }
+  return undefined;
 }
 
 export interface LessonProgress {
@@ -100,9 +143,30 @@ function validateEntry(id: string, entry: unknown): LessonProgress {
     if (!g || !count(g.passed) || !count(g.failed) || !count(g.total) || typeof g.at !== "number") {
       throw new TypeError(`${id}: "lastGrade" must have passed, failed, total and at`);
     }
-    result.lastGrade = { passed: g.passed!, failed: g.failed!, total: g.total!, at: g.at };
+    result.lastGrade = { passed: g.passed!, failed: g.failed!, total: g.total!, at: g.at, ...optionalGradeFields(id, g) };
   }
   return result;
+}
+
+function optionalGradeFields(id: string, g: Partial<Grade>): Partial<Grade> {
+  const out: Partial<Grade> = {};
+  if (g.untouched !== undefined) {
+    if (typeof g.untouched !== "boolean") throw new TypeError(`${id}: "lastGrade.untouched" must be true or false`);
+    out.untouched = g.untouched;
+  }
+  if (g.points !== undefined) {
+    const p = g.points as Partial<Grade["points"] & object> | null;
+    if (!p || typeof p.earned !== "number" || typeof p.possible !== "number") throw new TypeError(`${id}: "lastGrade.points" must have earned and possible`);
+    out.points = { earned: p.earned, possible: p.possible };
+  }
+  if (g.nextTodo !== undefined) {
+    const t = g.nextTodo as Partial<TodoLocation> | null;
+    if (t !== null && (!t || typeof t.id !== "string" || typeof t.file !== "string" || typeof t.line !== "number" || typeof t.text !== "string")) {
+      throw new TypeError(`${id}: "lastGrade.nextTodo" must be null or have id, file, line and text`);
+    }
+    out.nextTodo = t === null ? null : { id: t.id!, file: t.file!, line: t.line!, text: t.text! };
+  }
+  return out;
 }
 
 export function saveProgress(progress: Progress, file = PROGRESS_FILE): void {
@@ -126,8 +190,20 @@ function entry(progress: Progress, id: string): LessonProgress {
 /** Stores the grades of a run of the learner's exercises (not of solutions/ or --dir). */
 export function recordGrades(results: readonly LessonResult[], at = Date.now()): void {
   update((p) => {
-    for (const r of results) entry(p, r.lesson).lastGrade = { passed: r.passed, failed: r.failed, total: r.total, at };
+    for (const r of results) entry(p, r.lesson).lastGrade = gradeOf(r, at);
   });
+}
+
+/** What the progress file keeps of a result. */
+export function gradeOf(result: LessonResult, at = Date.now()): Grade {
+  const lesson = registry.find((l) => l.id === result.lesson);
+  const points = result.points ?? (lesson ? scoreLesson(result, lesson) : undefined);
+  return {
+    passed: result.passed, failed: result.failed, total: result.total, at,
+    ...(result.untouched === undefined ? {} : { untouched: result.untouched }),
+    ...(points ? { points: { earned: points.earned, possible: points.possible } } : {}),
+    nextTodo: nextTodoOf(result) ?? null,
+  };
 }
 
 /** Counts one more hint shown (capped at the lesson's number of hints); returns the new count. */
@@ -163,8 +239,8 @@ export function freshGrade(lesson: Lesson, progress = loadProgress()): Grade | u
   return grade && grade.at >= exercisesChangedAt(lesson) ? grade : undefined;
 }
 
-export function isGreen(grade: Grade | undefined): boolean {
-  return Boolean(grade && grade.total > 0 && grade.failed === 0);
+export function isGreen(grade: GradeCounts | undefined): boolean {
+  return lessonStatus(grade) === "done";
 }
 
 export function exportProgress(): string {
@@ -207,6 +283,16 @@ export async function nextUnfinished(grade?: (lesson: Lesson) => Promise<Grade>)
     if (!isGreen(g)) return lesson;
   }
   return undefined;
+}
+
+/**
+ * The lesson a command means when none is named (watch, check --watch, hint): the next
+ * unfinished one by the stored fresh grades, or the last lesson when all are done. No
+ * grading, so it answers at once; `next` grades what has no fresh grade, and records it,
+ * so after it these agree.
+ */
+export async function currentLesson(): Promise<Lesson> {
+  return (await nextUnfinished()) ?? registry[registry.length - 1];
 }
 
 /** "hints 2/4" for each lesson that used hints, for the progress table. */

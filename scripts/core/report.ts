@@ -3,6 +3,12 @@
  * progress table. Colours come from picocolors, which turns itself off when the output
  * is not a terminal or NO_COLOR is set.
  *
+ * A lesson's report closes with its points by the registry's weights (the result's own
+ * `points`, or computed here when the runner did not set them), then the
+ * `N passed, N failed` line, always the last. After the first failing crash test (a test
+ * of a crash group, or one whose explanation tells a power cut's timeline) it points the
+ * learner at the crash lab (`npm run crash lesson-N`, in the running runtime's words).
+ *
  * @example
  * ```ts
  * console.log(formatLesson(result));
@@ -14,6 +20,12 @@ import { diffLines } from "diff";
 import type { Explanation, Finding, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
 import { summaryLine } from "../../lib/grading/results.ts";
 import { commandLine } from "./cli.ts";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { KIT } from "./kit.ts";
+import { isCrashTest, pointsLine, formatPoints, scoreLesson } from "../../lib/grading/points.ts";
+import { lessons as registry, type Lesson } from "../../lib/registry.ts";
+import { lessonStatus, nextTodoOf, nextUnfinishedIndex, type LessonStatus } from "./progress.ts";
 
 const PASS = pc.green("✓");
 const FAIL = pc.red("✗");
@@ -30,6 +42,8 @@ export function formatLesson(result: LessonResult, options: { firstFailureOnly?:
   }
   let suite: string | undefined;
   let shownFailure = false;
+  let shownCrashLab = false;
+  const lesson = lessonOf(result);
   for (const test of result.tests) {
     if (options.firstFailureOnly && (test.state === "passed" || shownFailure)) continue;
     if (test.suite !== suite) {
@@ -38,6 +52,11 @@ export function formatLesson(result: LessonResult, options: { firstFailureOnly?:
     }
     out.push(formatTest(test));
     if (test.state === "failed") shownFailure = true;
+    if (!shownCrashLab && test.state !== "passed" && isFailedCrashTest(test, lesson)) {
+      const pointer = crashLabPointer(result.lesson, hasTimeline(test));
+      if (pointer) out.push(indent(pointer, 6));
+      shownCrashLab = true;
+    }
   }
   out.push("", formatClosing(result));
   return out.join("\n");
@@ -104,46 +123,95 @@ export function formatClosing(result: LessonResult): string {
 
 function closingWithoutFindings(result: LessonResult): string {
   const line = summaryLine([result]);
-  if (result.failed === 0 && result.total > 0) return pc.green(line);
+  const points = pointsOf(result);
+  const pointsText = points ? pointsLine(points) + "\n" : "";
+  if (result.failed === 0 && result.total > 0) return pointsText + pc.green(line);
   const next = firstOpenTodo(result);
-  return (next ? pc.dim(`next: TODO(${next.id}) at ${next.file}:${next.line}\n`) : "") + line;
+  return (next ? pc.dim(`next: TODO(${next.id}) at ${next.file}:${next.line}\n`) : "") + pointsText + line;
 }
 
-/** The first open TODO that a failing test ran into, in test order. */
+/** The result's points: its own, or computed from the registry's weights (undefined for a lesson the registry does not know). */
+export function pointsOf(result: LessonResult): LessonResult["points"] {
+  if (result.points) return result.points;
+  const lesson = lessonOf(result);
+  return lesson ? scoreLesson(result, lesson) : undefined;
+}
+
+function lessonOf(result: LessonResult): Lesson | undefined {
+  return registry.find((l) => l.id === result.lesson);
+}
+
+/** The first open TODO that a failing test ran into, in test order (the same one `next` names). */
 export function firstOpenTodo(result: LessonResult): TodoLocation | undefined {
-  for (const test of result.tests) {
-    const e = test.explanation;
-    if (e?.kind === "todo" && "file" in e.todo) return e.todo;
+  return nextTodoOf(result);
+}
+
+// A crash timeline marks the write the power cut prevented with this (lib/crash/story.ts).
+const TIMELINE_MARK = "power cut here";
+
+function hasTimeline(test: TestResult): boolean {
+  const e = test.explanation;
+  return Boolean(e && (e.kind === "error" || e.kind === "mismatch") && e.message.includes(TIMELINE_MARK));
+}
+
+function isFailedCrashTest(test: TestResult, lesson: Lesson | undefined): boolean {
+  return hasTimeline(test) || (lesson !== undefined && isCrashTest(test, lesson));
+}
+
+/** Lessons whose tests/<id>/crash-workloads.ts exists have a crash lab (scripts/crash.ts). */
+export function hasCrashLab(lessonId: string): boolean {
+  return existsSync(path.join(KIT, "tests", lessonId, "crash-workloads.ts"));
+}
+
+/** Where a learner goes after a failing crash test: the crash lab, or the timeline itself. */
+export function crashLabPointer(lessonId: string, timelineShown: boolean): string | undefined {
+  if (hasCrashLab(lessonId)) {
+    return `${pc.cyan("→")} watch the power cut for yourself: ${pc.cyan(commandLine("crash", lessonId))} crashes your code at every disk write\n`
+      + `  and tells the first failure's timeline, write by write: find the write that came too early.`;
   }
-  return undefined;
+  if (!timelineShown) return undefined;
+  return `${pc.cyan("→")} read the timeline above write by write: which write, had the power stayed on a moment longer,\n  would have made the state after the cut one of the allowed ones?`;
 }
 
-export type LessonStatus = "done" | "in progress" | "not started";
+export type { LessonStatus };
 
-export function statusOf(result: LessonResult): LessonStatus {
-  if (result.total > 0 && result.failed === 0) return "done";
-  // A skeleton passes a few tests before anyone touches it; that is not progress.
-  if (result.untouched !== undefined) return result.untouched ? "not started" : "in progress";
-  return result.passed > 0 ? "in progress" : "not started";
+/** "done", "in progress" or "not started": the one status word every command uses (scripts/core/progress.ts). */
+export function statusOf(result: Pick<LessonResult, "passed" | "failed" | "total" | "untouched">): LessonStatus {
+  return lessonStatus(result);
 }
 
-/** `hints`, when given, adds "hints 2/4" to each lesson that used any (lesson id → text). */
-export function formatProgress(results: readonly LessonResult[], options: { hints?: Record<string, string> } = {}): string {
-  const next = results.find((r) => statusOf(r) !== "done");
+/**
+ * `hints`, when given, adds "hints 2/4" to each lesson that used any (lesson id → text);
+ * `changed` names lessons whose grade is older than their files (shown as such, and never
+ * counted done, so the "← next" mark is the lesson `next` and `watch` would pick).
+ */
+export function formatProgress(results: readonly LessonResult[], options: { hints?: Record<string, string>; changed?: ReadonlySet<string> } = {}): string {
+  const counted = (r: LessonResult) => (options.changed?.has(r.lesson) ? undefined : r);
+  const next = results[nextUnfinishedIndex(results.map(counted))];
   const width = Math.max(...results.map((r) => r.title.length), 10);
-  const rows = results.map((r) => {
+  const points = results.map(pointsOf);
+  const rows = results.map((r, i) => {
     const status = statusOf(r);
     const colour = status === "done" ? pc.green : status === "in progress" ? pc.yellow : pc.dim;
+    const changed = options.changed?.has(r.lesson) ? pc.dim(" (files changed since)") : "";
     const marker = r === next ? pc.cyan(" ← next") : "";
     const hints = options.hints?.[r.lesson] ? pc.dim(`  ${options.hints[r.lesson]}`) : "";
-    return `  ${r.lesson.padEnd(10)} ${r.title.padEnd(width)}  ${bar(r.passed, r.total)} ${`${r.passed}/${r.total}`.padStart(7)}  ${colour(status)}${marker}${hints}`;
+    return `  ${r.lesson.padEnd(10)} ${r.title.padEnd(width)}  ${bar(r.passed, r.total)} ${`${r.passed}/${r.total}`.padStart(7)}  ${pointsCell(points[i])}  ${colour(status)}${changed}${marker}${hints}`;
   });
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const total = results.reduce((n, r) => n + r.total, 0);
   const done = results.filter((r) => statusOf(r) === "done").length;
-  const overall = `  ${"overall".padEnd(10)} ${`${done} of ${results.length} lessons done`.padEnd(width)}  ${bar(passed, total)} ${`${passed}/${total}`.padStart(7)}`;
+  const known = points.filter((p) => p !== undefined);
+  const overallPoints = known.length === 0 ? undefined : { earned: known.reduce((n, p) => n + p.earned, 0), possible: known.reduce((n, p) => n + p.possible, 0) };
+  const overall = `  ${"overall".padEnd(10)} ${`${done} of ${results.length} lessons done`.padEnd(width)}  ${bar(passed, total)} ${`${passed}/${total}`.padStart(7)}  ${pointsCell(overallPoints)}`;
   const hint = next ? `\nNext: ${pc.cyan(commandLine("check", next.lesson))}  (theory: lessons/${next.lesson}/README.md)` : `\n${pc.green("Every lesson is done.")}`;
   return [pc.bold("crash-course progress"), "", ...rows, "", pc.bold(overall), hint, "", summaryLine(results)].join("\n");
+}
+
+/** "52.5/100 pts", right-aligned; "–" when the points are unknown (a grade stored before points existed). */
+function pointsCell(points: { earned: number; possible: number } | undefined): string {
+  const text = points ? `${formatPoints(points.earned)}/${formatPoints(points.possible)} pts` : "–";
+  return text.padStart(12);
 }
 
 export function bar(passed: number, total: number, width = 20): string {
