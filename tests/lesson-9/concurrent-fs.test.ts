@@ -27,6 +27,18 @@ function scheduled(seed: number, options: { groupCommit?: boolean; disk?: SimDis
   return { scheduler, disk, fs };
 }
 
+/** A promise that one task opens and others await: an ordering without a scheduler point. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** Lets pending promise work run for `n` turns of the microtask queue. */
+async function hops(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await null;
+}
+
 function values<T>(settled: PromiseSettledResult<T>[]): T[] {
   return settled.map((s) => {
     if (s.status === "rejected") throw s.reason;
@@ -246,16 +258,19 @@ describe("isolation: concurrent transactions look as if they ran one after anoth
   test("a body that catches its own abort still does not commit that run: no lost update", async () => {
     for (const seed of SEEDS) {
       const { scheduler, fs } = scheduled(seed);
+      let goneOn = 0;
       const carelessIncrement = () => fs.transaction(async (tx) => {
         let seen = 0;
+        let readFailed = false;
         try {
           seen = Number((await tx.read("counter")) ?? "0");
         } catch {
-          // a careless body: it swallows whatever the read threw, the abort included
+          readFailed = true; // a careless body: it swallows whatever the read threw, the abort included
         }
         await scheduler.point();
         try {
           await tx.write("counter", String(seen + 1));
+          if (readFailed) goneOn += 1;
         } catch {
           // swallowed as well
         }
@@ -263,6 +278,7 @@ describe("isolation: concurrent transactions look as if they ran one after anoth
       });
       values(await scheduler.run([carelessIncrement, carelessIncrement, carelessIncrement, carelessIncrement]));
       expect(fs.read("counter"), `seed ${seed}: an aborted run committed (a lost or skipped increment)`).toBe("4");
+      expect(goneOn, `seed ${seed}: tx calls that went through after the run was aborted`).toBe(0);
     }
   });
 
@@ -295,6 +311,95 @@ describe("isolation: concurrent transactions look as if they ran one after anoth
       await tx.write("b", "later");
     })]));
     expect([fs.read("a"), fs.read("b")]).toEqual(["later", "later"]);
+  });
+
+  test("the oldest transaction, queued for a lock behind a younger waiter, is not made to give way", async () => {
+    const { scheduler, fs } = scheduled(2);
+    const runs = [0, 0, 0];
+    const { open: youngestHolds, opened: aHeld } = gate();
+    const { open: middleAsked, opened: middleQueued } = gate();
+    const { open: youngestMayFinish, opened: finish } = gate();
+    const oldest = () => fs.transaction(async (tx) => {
+      runs[0] += 1;
+      await middleQueued;
+      await hops(20);
+      youngestMayFinish();
+      return tx.read("a");
+    });
+    const middle = () => fs.transaction(async (tx) => {
+      runs[1] += 1;
+      await aHeld;
+      const read = tx.read("a");
+      middleAsked();
+      return read;
+    });
+    const youngest = () => fs.transaction(async (tx) => {
+      runs[2] += 1;
+      await tx.write("a", "youngest");
+      youngestHolds();
+      await finish;
+      await hops(20);
+    });
+    const [first] = values(await scheduler.run<{ txid: number; value: unknown }>([oldest, middle, youngest]));
+    expect(runs[0], "runs of the oldest transaction's body").toBe(1);
+    expect(first.value, "what the oldest read").toBe("youngest");
+  });
+
+  test("a failed body's queued request leaves the other waiters for the same lock waiting", async () => {
+    const { scheduler, fs } = scheduled(3);
+    const runs = [0, 0, 0];
+    const { open: youngestHolds, opened: aHeld } = gate();
+    const { open: oldestAsked, opened: oldestQueued } = gate();
+    const { open: youngestMayFinish, opened: finish } = gate();
+    const oldest = () => fs.transaction(async (tx) => {
+      runs[0] += 1;
+      await aHeld;
+      const read = tx.read("a");
+      oldestAsked();
+      return read;
+    });
+    const failing = () => fs.transaction(async (tx) => {
+      runs[1] += 1;
+      await oldestQueued;
+      await hops(20);
+      await Promise.all([tx.read("a"), tx.write("bad/name", "x")]);
+    });
+    const youngest = () => fs.transaction(async (tx) => {
+      runs[2] += 1;
+      await tx.write("a", "youngest");
+      youngestHolds();
+      await finish;
+    });
+    const watcher = async () => {
+      await failing().catch(() => undefined);
+      youngestMayFinish();
+    };
+    const [first, , last] = await scheduler.run<unknown>([oldest, watcher, youngest]);
+    expect(first, "the oldest transaction").toMatchObject({ status: "fulfilled", value: { value: "youngest" } });
+    expect(last.status, "the youngest transaction").toBe("fulfilled");
+    expect(runs[0], "runs of the oldest transaction's body").toBe(1);
+  });
+
+  test("a transaction that gave way runs again only once the lock it wanted is free", async () => {
+    for (const seed of SEEDS.slice(0, 10)) {
+      const { scheduler, fs } = scheduled(seed);
+      let youngerRuns = 0;
+      const { open: olderHolds, opened: held } = gate();
+      const older = () => fs.transaction(async (tx) => {
+        await tx.write("a", "older");
+        olderHolds();
+        for (let i = 0; i < 6; i++) await scheduler.point();
+      });
+      const younger = () => fs.transaction(async (tx) => {
+        youngerRuns += 1;
+        await held;
+        await scheduler.point();
+        await tx.write("a", "younger");
+      });
+      values(await scheduler.run([older, younger]));
+      expect(youngerRuns, `seed ${seed}: runs of the younger body (it may give way once, then wait for the lock to be free)`).toBeLessThanOrEqual(2);
+      expect(fs.read("a"), `seed ${seed}`).toBe("younger");
+    }
   });
 
   test("random read-modify-write workloads equal running the committed transactions one at a time, in id order", async () => {
