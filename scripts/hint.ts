@@ -1,6 +1,7 @@
 /**
- * `npm run hint <lesson>` — the lesson's next hint from the registry, one more each time
- * it is asked; `--all` lists every hint (and counts them all as shown). The count lives
+ * `npm run hint [lesson]` — the lesson's next hint from the registry, one more each time
+ * it is asked; with no lesson, the current one (the lesson `watch` and `progress` name
+ * next: the first not done by the stored grades, see `currentLesson`); `--all` lists every hint (and counts them all as shown). The count lives
  * in the progress file (.progress/), so it survives between runs. After the last hint,
  * `npm run solution <lesson>` unlocks.
  *
@@ -8,19 +9,20 @@
  */
 import pc from "picocolors";
 import { commandLine, parseCommand } from "./core/cli.ts";
-import { hintsShown, recordHintShown } from "./core/progress.ts";
+import { currentLesson, hintsShown, recordHintShown } from "./core/progress.ts";
 import { defaultWidth, wrap } from "./core/terminal-markdown.ts";
 
 const USAGE = `
-usage: npm run hint <lesson> [-- --all]
+usage: npm run hint [lesson] [-- --all]
 
   Shows the lesson's next hint; each run gives one more, the last nearly gives it away.
 
-  lesson   lesson-3, 3, or the start of a lesson's title
+  lesson   lesson-3, 3, or the start of a lesson's title; none for the lesson you are on
   --all    list every hint of the lesson at once
 `;
 
-const { values, lessons: [lesson] } = parseCommand({ usage: USAGE, flags: { all: { type: "boolean" } }, lessons: "one" });
+const { values, lessons: [named] } = parseCommand({ usage: USAGE, flags: { all: { type: "boolean" } }, lessons: "optional" });
+const lesson = named ?? (await currentLesson());
 const total = lesson.hints.length;
 const width = defaultWidth();
 

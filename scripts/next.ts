@@ -1,7 +1,7 @@
 /**
  * `npm run next` — the next lesson to work on: the first one in registry order that is
- * not green. Prints where its text and exercise files are, its first open TODO, and the
- * commands to grade it.
+ * not green. Prints where its text and exercise files are, its next TODO (the one the
+ * first failing test runs into, as `check` names it), and the commands to grade it.
  *
  * Stored grades decide, as long as the lesson's exercise files did not change since;
  * a lesson without such a grade is graded now (and recorded), so deleting the progress
@@ -15,7 +15,7 @@ import process from "node:process";
 import pc from "picocolors";
 import { commandLine, parseCommand } from "./core/cli.ts";
 import { KIT } from "./core/kit.ts";
-import { nextUnfinished, recordGrades, type Grade } from "./core/progress.ts";
+import { freshGrade, gradeOf, nextUnfinished, recordGrades, type Grade } from "./core/progress.ts";
 import { findTodos, type TodoLocation } from "../lib/grading/results.ts";
 import { wrap } from "./core/terminal-markdown.ts";
 import type { Lesson } from "../lib/registry.ts";
@@ -33,8 +33,13 @@ async function grade(lesson: Lesson): Promise<Grade> {
   const { runTests } = await import("./core/run-tests.ts");
   const outcome = await runTests({ lessons: [lesson], impl: "exercises" });
   recordGrades(outcome.results);
-  const r = outcome.results[0];
-  return { passed: r.passed, failed: r.failed, total: r.total, at: Date.now() };
+  return gradeOf(outcome.results[0]);
+}
+
+/** The lesson's grade with its next TODO; a grade stored before grades kept it is taken again. */
+async function gradeWithTodo(lesson: Lesson): Promise<Grade> {
+  const stored = freshGrade(lesson);
+  return stored && stored.nextTodo !== undefined ? stored : await grade(lesson);
 }
 
 const lesson = await nextUnfinished(grade);
@@ -50,12 +55,15 @@ if (!lesson) {
     `  ${label("read")}lessons/${lesson.id}/README.md   ${pc.dim(`(or ${commandLine("lesson", lesson.id)})`)}`,
     `  ${label("edit")}${files.join(", ")}`,
   ];
-  if (todos.length > 0) {
-    const first = todos[0];
-    lines.push(`  ${label("first")}${pc.yellow(`TODO(${first.id})`)} at ${pc.cyan(`${first.file}:${first.line}`)}${todos.length > 1 ? pc.dim(`  (${todos.length} TODOs open)`) : ""}`);
-    for (const line of wrap(todoText(first), 80)) lines.push(`  ${label("")}${pc.dim(line)}`);
+  const next = (await gradeWithTodo(lesson)).nextTodo;
+  const open = todos.length > 1 ? pc.dim(`  (${todos.length} TODOs open)`) : "";
+  if (next && existsSync(path.join(KIT, next.file))) {
+    lines.push(`  ${label("next")}${pc.yellow(`TODO(${next.id})`)} at ${pc.cyan(`${next.file}:${next.line}`)}${open}`);
+    for (const line of wrap(todoText(next), 80)) lines.push(`  ${label("")}${pc.dim(line)}`);
+  } else if (todos.length > 0) {
+    lines.push(`  ${label("next")}no failing test runs into a TODO; the failing tests say what is still wrong${open}`);
   } else {
-    lines.push(`  ${label("first")}no TODO left; the failing tests say what is still wrong`);
+    lines.push(`  ${label("next")}no TODO left; the failing tests say what is still wrong`);
   }
   lines.push(`  ${label("grade")}${pc.cyan(commandLine("check", lesson.id))}   ${pc.dim(`or, grading on every save: ${commandLine("watch", lesson.id)}`)}`);
   console.log(lines.join("\n"));

@@ -19,6 +19,18 @@ import { exportProgress, exercisesChangedAt, hintsUsed, importProgress, loadProg
 import { formatProgress } from "./core/report.ts";
 import { lessons as registry } from "../lib/registry.ts";
 import type { LessonResult } from "../lib/grading/results.ts";
+import type { Lesson } from "../lib/registry.ts";
+import type { Grade } from "./core/progress.ts";
+
+/** A stored grade as the result the progress table reads (status, counts and points; no tests). */
+function asResult(lesson: Lesson, grade: Grade | undefined): LessonResult {
+  const counts = grade ?? { passed: 0, failed: 0, total: 0 };
+  return {
+    lesson: lesson.id, title: lesson.title, impl: "exercises", passed: counts.passed, failed: counts.failed, total: counts.total, tests: [], problems: [],
+    ...(grade?.untouched === undefined ? {} : { untouched: grade.untouched }),
+    ...(grade?.points ? { points: grade.points } : {}),
+  };
+}
 
 const USAGE = `
 usage: npm run progress [-- --export [file]] [--import <file>]
@@ -58,14 +70,14 @@ if (values.export) {
   }
 } else {
   const progress = loadProgress();
-  let stale = 0;
+  const changed = new Set<string>();
   const results: LessonResult[] = registry.map((lesson) => {
     const grade = progress.lessons[lesson.id]?.lastGrade;
-    if (grade && grade.at < exercisesChangedAt(lesson)) stale += 1;
-    const counts = grade ?? { passed: 0, failed: 0, total: 0 };
-    return { lesson: lesson.id, title: lesson.title, impl: "exercises", passed: counts.passed, failed: counts.failed, total: counts.total, tests: [], problems: [] };
+    if (grade && grade.at < exercisesChangedAt(lesson)) changed.add(lesson.id);
+    return asResult(lesson, grade);
   });
-  console.log(formatProgress(results, { hints: hintsUsed(progress) }));
+  const stale = changed.size;
+  console.log(formatProgress(results, { hints: hintsUsed(progress), changed }));
   const notes = [`as last graded; ${stale > 0 ? `${stale} lesson${stale > 1 ? "s" : ""} changed since. ` : ""}${commandLine("check")} grades every lesson again`];
   if (!existsSync(PROGRESS_FILE)) notes.push("nothing graded yet on this machine");
   console.log(pc.dim(`\n(${notes.join("; ")})`));

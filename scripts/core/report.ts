@@ -134,7 +134,9 @@ function closingWithoutFindings(result: LessonResult): string {
 export function pointsOf(result: LessonResult): LessonResult["points"] {
   if (result.points) return result.points;
   const lesson = lessonOf(result);
-  return lesson ? scoreLesson(result, lesson) : undefined;
+  // No tests and no problem: nothing was graded (a stored grade without points), not zero points.
+  const graded = result.tests.length > 0 || result.problems.length > 0;
+  return lesson && graded ? scoreLesson(result, lesson) : undefined;
 }
 
 function lessonOf(result: LessonResult): Lesson | undefined {
