@@ -1,0 +1,42 @@
+// A StrykerJS ignorer plugin for `npm run mutate`: no mutant is made inside text that only
+// labels or explains, because changing it changes no behaviour a test could state.
+//
+// Ignored, with everything inside them (so also a `${a || "none"}` in such a message):
+//   - the arguments of `new XxxError(...)`: an error's message;
+//   - the arguments of `super(...)` in a class that extends an Error class;
+//   - the third argument of `<disk>.write(block, bytes, label)`: the label a crash
+//     timeline shows (lib/sim-disk.ts).
+// Everything else is mutated, every mutator on, string literals that decide behaviour
+// (states, levels, kinds) included. Plain JavaScript with no imports: StrykerJS loads it
+// by path, from a folder where its own packages cannot be resolved.
+//
+// @example
+//   plugins: ["@stryker-mutator/vitest-runner", "<kit>/scripts/core/mutate-ignore-labels.mjs"],
+//   ignorers: ["crash-course-labels"],
+
+/** @param {any} path a Babel NodePath */
+function shouldIgnore(path) {
+  const parent = path.parentPath;
+  if (!parent || path.listKey !== "arguments") return undefined;
+  const call = parent.node;
+  if (call.type === "NewExpression" && call.callee.type === "Identifier" && /Error$/.test(call.callee.name)) {
+    return "error message text";
+  }
+  if (call.type === "CallExpression" && call.callee.type === "Super" && extendsAnError(parent)) {
+    return "error message text";
+  }
+  if (call.type === "CallExpression" && call.callee.type === "MemberExpression" && !call.callee.computed
+    && call.callee.property.type === "Identifier" && call.callee.property.name === "write"
+    && call.arguments.length === 3 && path.key === 2) {
+    return "disk write label (crash timeline text)";
+  }
+  return undefined;
+}
+
+function extendsAnError(path) {
+  const klass = path.findParent((p) => p.isClassDeclaration() || p.isClassExpression());
+  const superClass = klass?.node.superClass;
+  return superClass?.type === "Identifier" && /Error$/.test(superClass.name);
+}
+
+export const strykerPlugins = [{ kind: "Ignore", name: "crash-course-labels", value: { shouldIgnore } }];
