@@ -2,6 +2,10 @@
  * The registry is complete: every lesson has its four parts, exercises/ and solutions/
  * mirror each other file for file and export for export, every skeleton has TODOs, and
  * no lesson folder exists that the registry does not list.
+ *
+ * Skeletons are read as shipped (the manifest's hash, found in the working file or in git
+ * history), never as the learner's working copy: `npm test` on a copy where lessons are
+ * solved still passes.
  */
 import { describe, expect, test } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -10,8 +14,16 @@ import MarkdownIt from "markdown-it";
 import { lessons, validateRegistry, findLesson } from "../../lib/registry.ts";
 import { exportedNames, findTodos } from "../../lib/grading/results.ts";
 import { KIT } from "./support/cli.ts";
+import { shippedSkeleton } from "../../scripts/core/shipped.ts";
 
 const read = (...parts: string[]) => readFileSync(path.join(KIT, ...parts), "utf8");
+
+/** The skeleton as the kit shipped it, whatever the learner has done to exercises/. */
+function skeletonOf(id: string, file: string): string {
+  const text = shippedSkeleton(`exercises/${id}/${file}`);
+  if (text === undefined) throw new Error(`the shipped skeleton of exercises/${id}/${file} is not found (manifest hash matches no version): run npm run manifest`);
+  return text;
+}
 
 describe.each(lessons.map((l) => [l.id, l] as const))("%s", (id, lesson) => {
   test("has its theory, exercise, solution and hidden tests", () => {
@@ -32,13 +44,13 @@ describe.each(lessons.map((l) => [l.id, l] as const))("%s", (id, lesson) => {
 
   test("each exercise file exports what its solution exports", () => {
     for (const file of lesson.files) {
-      expect([...exportedNames(read("exercises", id, file))].sort()).toEqual([...exportedNames(read("solutions", id, file))].sort());
+      expect([...exportedNames(skeletonOf(id, file))].sort()).toEqual([...exportedNames(read("solutions", id, file))].sort());
     }
   });
 
   test("the skeleton declares TODOs and throws each one; the solution has none", () => {
     for (const file of lesson.files) {
-      const skeleton = read("exercises", id, file);
+      const skeleton = skeletonOf(id, file);
       const declared = new Set(findTodos(file, skeleton).map((t) => t.id));
       expect(declared.size, `${file} declares TODO(${id}:...) comments`).toBeGreaterThan(0);
       for (const todoId of declared) {
@@ -59,7 +71,7 @@ describe.each(lessons.map((l) => [l.id, l] as const))("%s", (id, lesson) => {
     expect(html).toMatch(/^<h1>/);
     expect(html).toMatch(/<h2>What you implement<\/h2>/);
     expect(html).toMatch(/<h2>Tasks<\/h2>/);
-    const skeletonTodos = lesson.files.flatMap((f) => findTodos(f, read("exercises", id, f)).map((t) => t.id));
+    const skeletonTodos = lesson.files.flatMap((f) => findTodos(f, skeletonOf(id, f)).map((t) => t.id));
     for (const todoId of new Set(skeletonTodos)) expect(text, `README names TODO(${todoId})`).toContain(todoId);
   });
 });

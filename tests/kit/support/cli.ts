@@ -3,27 +3,62 @@
  * print. The kit's own tests are tool tests: unlike the hidden lesson tests they spawn
  * processes, which both runtimes provide through node:child_process.
  *
+ * The suite runs on a machine with only Deno too. There `RUNTIMES` is just ["deno"] (a
+ * note says the Node variants are left out), and `kit("node", …)` of a test about a
+ * command rather than a runtime runs the command on Deno. Deno is the one running the
+ * suite when there is one (so a Deno-only install needs no second binary), else the
+ * kit's pinned node_modules/deno/deno. Every process started here that is still running
+ * when its test file ends is killed, with its process group.
+ *
  * @example
  * ```ts
  * const run = await kit("node", ["check", "lesson-1", "--solutions"]);
  * expect(run.code).toBe(0);
  * ```
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { delimiter } from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import process from "node:process";
+import { afterAll } from "vitest";
 
 export const KIT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-export const RUNTIMES = ["node", "deno"] as const;
-export type Runtime = (typeof RUNTIMES)[number];
+export const ALL_RUNTIMES = ["node", "deno"] as const;
+export type Runtime = (typeof ALL_RUNTIMES)[number];
+
+const onDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** The Node to run "on node" tests with: this process under Node, else a real node on PATH. */
+export const NODE: string | undefined = onDeno ? realNodeOnPath() : process.execPath;
+
+/** The Deno to run "on deno" tests with. */
+export const DENO: string = onDeno
+  ? (globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath()
+  : path.join(KIT, "node_modules", "deno", "deno");
+
+/** The runtimes this machine has: both, or only Deno. */
+export const RUNTIMES: readonly Runtime[] = NODE ? ALL_RUNTIMES : ["deno"];
+export const NO_NODE_NOTE = "no Node on this machine: the kit's tests on node are skipped (their Deno twins run)";
+if (!NODE) console.warn(`note: ${NO_NODE_NOTE}`);
+
+/** A node on PATH that is Node: Deno puts a "node" of its own (itself) on the PATH of what it starts. */
+function realNodeOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = path.join(dir, "node");
+    if (!dir || !existsSync(candidate)) continue;
+    const version = spawnSync(candidate, ["--version"], { encoding: "utf8", timeout: 20_000 });
+    if (/^v\d+\.\d+\.\d+\s*$/.test(version.stdout ?? "")) return candidate;
+  }
+  return undefined;
+}
 
 export interface Run {
   code: number;
   stdout: string;
   stderr: string;
 }
-
-const BIN = path.join(KIT, "node_modules", ".bin");
 
 /** Runs `<script> [args]` of scripts/ (e.g. "check") the way npm run / deno task do. */
 export interface RunOptions {
@@ -37,9 +72,9 @@ export function kit(runtime: Runtime, script: string, args: readonly string[], o
   const cwd = options.cwd ?? KIT;
   const file = path.join(cwd, "scripts", `${script}.ts`);
   const [command, argv] =
-    runtime === "deno"
-      ? [path.join(BIN, "deno"), ["run", "-A", file, ...args]]
-      : [process.execPath, [path.join(cwd, "scripts", "run.mjs"), "--vitest", file, ...args]];
+    runtime === "deno" || !NODE
+      ? [DENO, ["run", "-A", file, ...args]]
+      : [NODE, [path.join(cwd, "scripts", "run.mjs"), "--vitest", file, ...args]];
   return run(command, argv, { ...options, cwd });
 }
 
@@ -50,11 +85,15 @@ export function run(command: string, args: readonly string[], options: RunOption
     env.FORCE_COLOR = "1";
   }
   return new Promise((resolve, reject) => {
+    // Its own process group, so that ending it ends what it started too.
     const child = spawn(command, args, {
       cwd: options.cwd ?? KIT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: process.platform !== "win32",
     });
+    running.add(child);
+    child.on("close", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -62,6 +101,22 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Processes still running when a test file ends (a failed or timed-out test's) are killed, never left behind. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) killGroup(child);
+});
+
+/** Ends a process started by `run` and every process it started. */
+export function killGroup(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  try {
+    process.kill(process.platform === "win32" ? child.pid : -child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
 }
 
 /** The closing "N passed, N failed" line of a run, parsed. */
