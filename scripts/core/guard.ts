@@ -1,8 +1,9 @@
 /**
  * Keeps the code under test away from the harness, before it runs (issue 14, part 3).
  *
- * Two checks over a graded file's TypeScript source, both with a real parser
- * (@babel/parser, pure JS, the same on Node and Deno):
+ * Two checks over a graded file's TypeScript source, both with a real parser (oxc, through
+ * rolldown's `parseAst`: the parser Vite itself transforms the file with, already loaded
+ * in every vitest run, on Node and on Deno alike, and so no second opinion on the syntax):
  * - `importViolations`: an exercise file may import only the kit's `lib/` (not its grading
  *   core), files of its own lesson folder, and the npm packages its lesson lists in the
  *   registry (`"packages"`). Anything else (vitest, `node:`, other packages, absolute
@@ -26,7 +27,7 @@
  * const { findings, violations } = scanLesson(lesson, "/abs/exercises");
  * ```
  */
-import { parse } from "@babel/parser";
+import { parseAst } from "rolldown/parseAst";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -45,21 +46,18 @@ export interface Violation {
   message: string;
 }
 
-/** The parts of a Babel AST node this module reads; everything else is walked generically. */
+/** The parts of an ESTree (TS-ESTree) node this module reads; everything else is walked generically. */
 interface Node {
   type: string;
-  loc?: { start: { line: number; column: number } } | null;
+  start?: number; // UTF-16 offset into the source
+  loc?: { start: { line: number; column: number } };
   [key: string]: unknown;
 }
 
 /** undefined when the parser cannot read the source (a syntax error, reported elsewhere). */
 function parseSource(source: string): Node | undefined {
   try {
-    return parse(source, {
-      sourceType: "module",
-      plugins: ["typescript", "explicitResourceManagement", "decorators"],
-      errorRecovery: false,
-    }).program as unknown as Node;
+    return withLines(parseAst(source, { lang: "ts", sourceType: "module" }) as unknown as Node, source);
   } catch {
     return undefined;
   }
@@ -68,11 +66,35 @@ function parseSource(source: string): Node | undefined {
 /** Why the parser could not read a source, or undefined when it can. */
 export function unreadable(source: string): string | undefined {
   try {
-    parse(source, { sourceType: "module", plugins: ["typescript", "explicitResourceManagement", "decorators"] });
+    parseAst(source, { lang: "ts", sourceType: "module" });
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return (error instanceof Error ? error.message : String(error)).split("\n")[0];
   }
+}
+
+/** Gives every node its line and column (ESTree nodes carry offsets only). */
+function withLines(program: Node, source: string): Node {
+  const starts = [0];
+  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+  const stack: Node[] = [program];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const offset = node.start ?? 0;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    node.loc = { start: { line: lo + 1, column: offset - starts[lo] } };
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) for (const v of value) { if (isNode(v)) stack.push(v); }
+      else if (isNode(value)) stack.push(value);
+    }
+  }
+  return program;
 }
 
 function isNode(value: unknown): value is Node {
@@ -86,9 +108,8 @@ function lineOf(node: Node): { line: number; column: number } {
 
 /** Keys that hold positions, comments or TypeScript types: nothing that runs. */
 const NOT_CODE = new Set([
-  "loc", "start", "end", "range", "extra", "comments", "leadingComments", "trailingComments", "innerComments",
-  "typeAnnotation", "returnType", "typeParameters", "typeArguments", "superTypeParameters", "superTypeArguments",
-  "implements", "predicate",
+  "loc", "start", "end", "range", "typeAnnotation", "returnType", "typeParameters", "typeArguments",
+  "superTypeArguments", "implements",
 ]);
 
 function children(node: Node): Node[] {
@@ -114,7 +135,7 @@ interface ModuleReference {
 
 function staticString(node: unknown): string | undefined {
   if (!isNode(node)) return undefined;
-  if (node.type === "StringLiteral") return node.value as string;
+  if (node.type === "Literal" && typeof node.value === "string") return node.value;
   if (node.type === "TemplateLiteral" && (node.expressions as Node[]).length === 0) {
     return ((node.quasis as Node[])[0].value as { cooked: string }).cooked;
   }
@@ -139,10 +160,7 @@ function moduleReferences(program: Node): ModuleReference[] {
       case "CallExpression": {
         const callee = node.callee as Node;
         const args = node.arguments as Node[];
-        if (callee.type === "Import") {
-          const specifier = staticString(args[0]);
-          found.push({ node, specifier, form: specifier === undefined || args.length > 1 ? "import() of a computed specifier" : "import()" });
-        } else if (callee.type === "Identifier" && callee.name === "require") {
+        if (callee.type === "Identifier" && callee.name === "require") {
           const specifier = staticString(args[0]);
           found.push({ node, specifier, form: specifier === undefined ? "require() of a computed specifier" : "require()" });
         }
@@ -153,9 +171,11 @@ function moduleReferences(program: Node): ModuleReference[] {
         if (ref.type === "TSExternalModuleReference") found.push({ node, specifier: staticString(ref.expression), form: "import … = require()" });
         break;
       }
-      case "TSImportType":
-        found.push({ node, specifier: staticString(node.argument) ?? staticString((node.argument as Node)?.literal), form: "import() type" });
+      case "TSImportType": {
+        const argument = (node.source ?? node.argument) as Node | undefined;
+        found.push({ node, specifier: staticString(argument) ?? staticString(argument?.literal), form: "import() type" });
         break;
+      }
       case "MetaProperty":
         if ((node.meta as Node).name === "import") found.push({ node, specifier: undefined, form: "import.meta" });
         break;
@@ -170,7 +190,7 @@ function moduleReferences(program: Node): ModuleReference[] {
 function childrenWithTypes(node: Node): Node[] {
   const out: Node[] = [];
   for (const [key, value] of Object.entries(node)) {
-    if (key === "loc" || key.endsWith("Comments") || key === "extra") continue;
+    if (key === "loc") continue;
     if (Array.isArray(value)) for (const v of value) { if (isNode(v)) out.push(v); }
     else if (isNode(value)) out.push(value);
   }
@@ -313,10 +333,7 @@ class Scope {
   }
 }
 
-const FUNCTIONS = new Set([
-  "FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "ObjectMethod", "ClassMethod",
-  "ClassPrivateMethod",
-]);
+const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 /** Binding names of a declaration pattern (`{ a, b: [c] }` → a, c). */
 function patternNames(pattern: unknown, out: string[] = []): string[] {
@@ -390,7 +407,7 @@ class PowerScan {
   /** The free built-in at the root of `Array.prototype.x` (unwrapping TS casts), if any. */
   builtinRoot(node: unknown, scope: Scope): string | undefined {
     let current = unwrap(node);
-    while (current && (current.type === "MemberExpression" || current.type === "OptionalMemberExpression")) current = unwrap(current.object);
+    while (current?.type === "MemberExpression") current = unwrap(current.object);
     if (current?.type === "Identifier" && BUILTINS.has(current.name as string) && !scope.binds(current.name as string)) {
       return current.name as string;
     }
@@ -402,8 +419,7 @@ class PowerScan {
     const n = unwrap(node);
     if (!n || depth > 20) return undefined;
     switch (n.type) {
-      case "StringLiteral": return n.value as string;
-      case "NumericLiteral": return String(n.value);
+      case "Literal": return typeof n.value === "string" || typeof n.value === "number" ? String(n.value) : undefined;
       case "TemplateLiteral": {
         const quasis = n.quasis as Node[];
         let text = (quasis[0].value as { cooked: string }).cooked;
@@ -431,9 +447,9 @@ class PowerScan {
   isStringy(node: unknown, scope: Scope): boolean {
     const n = unwrap(node);
     if (!n) return false;
-    if (n.type === "StringLiteral" || n.type === "TemplateLiteral") return true;
+    if ((n.type === "Literal" && typeof n.value === "string") || n.type === "TemplateLiteral") return true;
     if (n.type === "BinaryExpression" && n.operator === "+") return this.isStringy(n.left, scope) || this.isStringy(n.right, scope);
-    return this.fold(n, scope) !== undefined && n.type !== "NumericLiteral";
+    return n.type === "Identifier" && this.isStringy(scope.constant(n.name as string), scope);
   }
 
   // --- the walk -------------------------------------------------------------
@@ -456,8 +472,9 @@ class PowerScan {
         if ((node.meta as Node).name === "import") this.flag(node, "import.meta", "uses import.meta");
         return;
       case "MemberExpression":
-      case "OptionalMemberExpression":
         return this.member(node, scope, parent);
+      case "ChainExpression":
+        return this.visit(node.expression as Node, scope, parent);
       case "BlockStatement":
       case "StaticBlock": {
         const inner = new Scope(scope);
@@ -512,17 +529,16 @@ class PowerScan {
         }
         return this.visit(node.argument as Node, scope, node);
       case "CallExpression":
-      case "OptionalCallExpression":
       case "NewExpression":
         this.call(node, scope, parent);
         break;
       case "BinaryExpression":
         if (node.operator === "instanceof" && isFunctionGlobal(node.right, scope)) return this.visit(node.left as Node, scope, node);
         break;
-      case "ObjectProperty":
-      case "ClassProperty":
-      case "ClassPrivateProperty":
-      case "ClassAccessorProperty":
+      case "Property":
+      case "MethodDefinition":
+      case "PropertyDefinition":
+      case "AccessorProperty":
         return this.property(node, scope);
       case "ArrayExpression":
         for (const element of node.elements as unknown[]) if (isNode(element)) this.aliasOfBuiltin(element, scope);
@@ -541,14 +557,14 @@ class PowerScan {
       case "ExportNamedDeclaration":
         if (isNode(node.declaration)) return this.visit(node.declaration, scope, node);
         if (!node.source && node.exportKind !== "type") {
-          for (const s of node.specifiers as Node[]) if (s.exportKind !== "type") this.reference(s.local as Node, scope, node);
+          for (const s of node.specifiers as Node[]) {
+            if (s.exportKind !== "type" && (s.local as Node).type === "Identifier") this.reference(s.local as Node, scope, node);
+          }
         }
         return;
       case "ExportDefaultDeclaration":
         return this.visit(node.declaration as Node, scope, node);
-      case "ImportExpression":
-        return this.visit(node.source as Node, scope, node);
-      case "PrivateName":
+      case "PrivateIdentifier":
         return;
     }
     for (const child of children(node)) this.visit(child, scope, node);
@@ -612,9 +628,6 @@ class PowerScan {
   }
 
   func(node: Node, scope: Scope): void {
-    if (node.computed && isNode(node.key)) this.visit(node.key, scope, node);
-    else if (isNode(node.key)) this.key(node.key);
-    for (const d of (node.decorators ?? []) as Node[]) this.visit(d, scope, node);
     const inner = new Scope(scope);
     if (node.type === "FunctionExpression" && isNode(node.id)) inner.names.add(node.id.name as string);
     for (const p of node.params as Node[]) for (const name of patternNames(p)) inner.names.add(name);
@@ -630,6 +643,7 @@ class PowerScan {
 
   klass(node: Node, scope: Scope): void {
     for (const d of (node.decorators ?? []) as Node[]) this.visit(d, scope, node);
+    if (isAmbient(node)) return;
     if (isNode(node.superClass)) this.visit(node.superClass, scope, node);
     const inner = new Scope(scope);
     if (isNode(node.id)) inner.names.add(node.id.name as string);
@@ -640,19 +654,19 @@ class PowerScan {
     if (node.computed && isNode(node.key)) {
       this.visit(node.key, scope, node);
       const key = this.fold(node.key, scope);
-      if (key !== undefined) this.keyName(node.key, key, node.type === "ObjectProperty");
-    } else if (isNode(node.key)) this.key(node.key, node.type === "ObjectProperty");
+      if (key !== undefined) this.keyName(node.key, key, node.type === "Property");
+    } else if (isNode(node.key)) this.key(node.key, node.type === "Property");
     for (const d of (node.decorators ?? []) as Node[]) this.visit(d, scope, node);
     if (isNode(node.value)) {
       this.aliasOfBuiltin(node.value, scope);
-      const inner = node.type === "ObjectProperty" ? scope : new Scope(scope);
+      const inner = node.type === "Property" ? scope : new Scope(scope);
       this.visit(node.value, inner, node);
     }
   }
 
   /** A non-computed key: `{ __vitest_x: 1 }` names the harness; `{ constructor() {} }` is a class's own constructor. */
   key(key: Node, inObjectLiteral = false): void {
-    const name = key.type === "Identifier" ? (key.name as string) : key.type === "StringLiteral" ? (key.value as string) : undefined;
+    const name = key.type === "Identifier" ? (key.name as string) : staticString(key);
     if (name !== undefined) this.keyName(key, name, inObjectLiteral);
   }
 
@@ -691,7 +705,7 @@ class PowerScan {
     }
     // `const p = Array.prototype` lets later writes go unseen: the prototype itself may not escape.
     const root = name === "prototype" ? this.builtinRoot(node.object, scope) : undefined;
-    const usedInPlace = ((parent?.type === "MemberExpression" || parent?.type === "OptionalMemberExpression") && parent.object === node) || isComparison(parent);
+    const usedInPlace = (parent?.type === "MemberExpression" && parent.object === node) || isComparison(parent);
     if (root && unwrap(node.object)?.type === "Identifier" && !usedInPlace) {
       this.flag(node, `${root}.prototype`, `hands out ${root}.prototype`);
     }
@@ -707,8 +721,7 @@ class PowerScan {
           this.flag(n, `${n.name} =`, `replaces the built-in ${n.name}`);
         }
         return;
-      case "MemberExpression":
-      case "OptionalMemberExpression": {
+      case "MemberExpression": {
         const root = this.builtinRoot(n, scope);
         if (root) this.flag(n, `${root} write`, `changes ${describeMember(n)}, a built-in`);
         return this.visit(n, scope, undefined);
@@ -752,7 +765,7 @@ class PowerScan {
       }
       return;
     }
-    if (callee.type !== "MemberExpression" && callee.type !== "OptionalMemberExpression") return;
+    if (callee.type !== "MemberExpression") return;
     const object = unwrap(callee.object);
     if (object?.type !== "Identifier" || scope.binds(object.name as string)) return;
     const method = callee.computed ? this.fold(callee.property, scope) : ((callee.property as Node).name as string | undefined);
@@ -789,10 +802,15 @@ function isFunctionGlobal(node: unknown, scope: Scope): boolean {
   return n?.type === "Identifier" && n.name === "Function" && !scope.binds("Function");
 }
 
-/** Strips TypeScript's run-time-free wrappers: `(x as any)`, `x!`, `<T>x`, `x satisfies T`. */
+const WRAPPERS = new Set([
+  "TSAsExpression", "TSNonNullExpression", "TSTypeAssertion", "TSSatisfiesExpression", "TSInstantiationExpression",
+  "ParenthesizedExpression", "ChainExpression",
+]);
+
+/** Strips wrappers that change nothing at run time: `(x as any)`, `x!`, `<T>x`, `x satisfies T`, `(x)`, `a?.b`. */
 function unwrap(node: unknown): Node | undefined {
   let n = isNode(node) ? node : undefined;
-  while (n && (n.type === "TSAsExpression" || n.type === "TSNonNullExpression" || n.type === "TSTypeAssertion" || n.type === "TSSatisfiesExpression" || n.type === "ParenthesizedExpression")) {
+  while (n && WRAPPERS.has(n.type)) {
     n = n.expression as Node;
   }
   return n;
@@ -802,9 +820,9 @@ function describeMember(node: unknown): string {
   const n = unwrap(node);
   if (!n) return "?";
   if (n.type === "Identifier") return n.name as string;
-  if (n.type === "MemberExpression" || n.type === "OptionalMemberExpression") {
+  if (n.type === "MemberExpression") {
     const property = n.property as Node;
-    const name = !n.computed && property.type === "Identifier" ? `.${property.name}` : property.type === "StringLiteral" ? `[${JSON.stringify(property.value)}]` : "[…]";
+    const name = !n.computed && property.type === "Identifier" ? `.${property.name}` : staticString(property) !== undefined ? `[${JSON.stringify(staticString(property))}]` : "[…]";
     return describeMember(n.object) + name;
   }
   return "…";
