@@ -20,7 +20,7 @@ const env = { ...process.env, CRASH_COURSE_IMPL: "solutions", NO_COLOR: "1" };
 
 const cases: { runtime: string; label: string; command: string; args: string[] }[] = [
   { runtime: "node", label: "bare vitest", command: process.execPath, args: [vitestEntry, "run", `tests/${lesson}`] },
-  { runtime: "node", label: "check", command: process.execPath, args: ["scripts/run.mjs", "--vitest", "scripts/check.ts", lesson, "--solutions"] },
+  { runtime: "node", label: "check", command: process.execPath, args: ["scripts/run.mjs", "scripts/check.ts", lesson, "--solutions"] },
   { runtime: "deno", label: "bare vitest", command: bin("deno"), args: ["run", "-A", vitestEntry, "run", `tests/${lesson}`] },
   { runtime: "deno", label: "check", command: bin("deno"), args: ["run", "-A", "scripts/check.ts", lesson, "--solutions"] },
 ];

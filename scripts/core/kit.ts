@@ -29,7 +29,7 @@ export function runtimeVersion(): string {
 export function selfCommand(script: string, args: readonly string[]): [string, string[]] {
   const file = path.resolve(KIT, script);
   if (typeof Deno !== "undefined") return [Deno.execPath(), ["run", "-A", file, ...args]];
-  return [process.execPath, [path.join(KIT, "scripts", "run.mjs"), "--vitest", file, ...args]];
+  return [process.execPath, [path.join(KIT, "scripts", "run.mjs"), file, ...args]];
 }
 
 /** Relative to the kit when inside it (how learners see paths), else absolute. */

@@ -38,16 +38,17 @@ import { stripVTControlCharacters } from "node:util";
 import type { Lesson } from "../../lib/registry.ts";
 import {
   explain, exportedNames, findTodos, importedValueNames, tally, testId,
-  type Explanation, type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
+  type Explanation, type Finding, type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
 } from "../../lib/grading/results.ts";
 import { KIT, displayPath } from "./kit.ts";
+import { withPoints } from "../../lib/grading/points.ts";
 import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 /** Heap of one test process: far above what any reference solution needs. */
 export const DEFAULT_MEMORY_MB = 1024;
 /** A test waiting with nothing to do is stuck after this many time limits of wall time. */
-const IDLE_LIMITS = 4;
+const IDLE_LIMITS = 2;
 /** ... when it used less than this share of one core meanwhile. */
 const IDLE_SHARE = 0.1;
 /** A test process whose main thread says nothing for this long has stopped responding. */
@@ -88,6 +89,8 @@ export async function runTests(options: RunOptions): Promise<RunOutcome> {
   const pool = options.pool ?? new TestProcessPool({
     implDir, memoryMb: options.memoryMb, wrap: options.wrap, childEnv: options.childEnv,
   });
+  // The scanner loads a TypeScript parser: let that happen while the tests run.
+  const guard = import("./guard.ts");
   const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-probe-"));
   const jobs = options.lessons.flatMap((lesson) => testFiles(lesson).map((file) => new FileJob(lesson, file)));
   const progress = () => options.onProgress?.(jobs.reduce((n, j) => n + j.verdicts.size, 0), jobs.reduce((n, j) => n + j.expectedCount(), 0));
@@ -95,13 +98,16 @@ export async function runTests(options: RunOptions): Promise<RunOutcome> {
     const queue = [...jobs];
     const lanes = Math.max(1, Math.min(options.parallel ?? availableParallelism(), queue.length));
     await Promise.all(Array.from({ length: lanes }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) await superviseJob(job, pool, { timeLimitMs, scratch, progress });
+      for (let job = queue.shift(); job; job = queue.shift()) await superviseJob(job, pool, { timeLimitMs, scratch, progress, marker: implDir + path.sep });
     }));
   } finally {
     if (!options.pool) pool.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { results: options.lessons.map((lesson) => toLessonResult(lesson, implDir, jobs.filter((j) => j.lesson === lesson), timeLimitMs)) };
+  const { scanLesson } = await guard;
+  return {
+    results: options.lessons.map((lesson) => toLessonResult(lesson, implDir, jobs.filter((j) => j.lesson === lesson), scanLesson(lesson, implDir).findings)),
+  };
 }
 
 /** The lesson's hidden test files, absolute, in name order. */
@@ -157,6 +163,8 @@ class FileJob {
 
 interface SuperviseContext {
   timeLimitMs: number;
+  /** The path fragment that marks the graded files in stack traces. */
+  marker: string;
   scratch: string;
   progress: () => void;
 }
@@ -182,7 +190,8 @@ async function superviseJob(job: FileJob, pool: TestProcessPool, context: Superv
       if (notes.running) settleFailed(job, notes.running, "took its worker thread down (out of memory?)", context);
       if (job.remaining().length === 0) return;
       if (job.verdicts.size > before) continue;
-      const why = end.unhandled[0]?.message ?? job.problems[0]?.message ?? "the test file stopped before reaching it";
+      const problem = end.unhandled[0] ?? job.problems[0];
+      const why = problem ? moduleProblem(displayPath(job.file), problem, context.marker).message : "the test file stopped before reaching it";
       return failRemaining(job, notRun(why), context);
     }
     worker.kill();
@@ -549,7 +558,7 @@ function namesTestsImport(lesson: Lesson, file: string): Set<string> {
   return names;
 }
 
-function toLessonResult(lesson: Lesson, implDir: string, jobs: readonly FileJob[], timeLimitMs: number): LessonResult {
+function toLessonResult(lesson: Lesson, implDir: string, jobs: readonly FileJob[], findings: readonly Finding[]): LessonResult {
   const sources = readSources(lesson, implDir);
   const marker = path.join(implDir, lesson.id) + path.sep;
   const problems = [...sources.problems];
@@ -564,12 +573,12 @@ function toLessonResult(lesson: Lesson, implDir: string, jobs: readonly FileJob[
       tests.push(toTestResult(lesson.id, file, test, verdict, sources.todos, marker));
     }
   }
-  void timeLimitMs;
   const untouched = isUntouchedSkeleton(lesson.id, lesson.files, implDir);
-  return {
+  return withPoints({
     lesson: lesson.id, title: lesson.title, impl: displayPath(implDir), ...tally(tests, problems), tests, problems,
     ...(untouched === undefined ? {} : { untouched }),
-  };
+    ...(findings.length > 0 ? { findings: [...findings] } : {}),
+  }, lesson);
 }
 
 function missingReason(job: FileJob): string {
