@@ -50,65 +50,55 @@ export interface Violation {
 interface Node {
   type: string;
   start?: number; // UTF-16 offset into the source
-  loc?: { start: { line: number; column: number } };
   [key: string]: unknown;
+}
+
+/** The program, or why the parser cannot read the source. */
+function parseOrWhy(source: string): { program: Node } | { why: string } {
+  try {
+    return { program: withLines(parseAst(source, { lang: "ts", sourceType: "module" }) as unknown as Node, source) };
+  } catch (error) {
+    return { why: (error instanceof Error ? error.message : String(error)).split("\n")[0] };
+  }
 }
 
 /** undefined when the parser cannot read the source (a syntax error, reported elsewhere). */
 function parseSource(source: string): Node | undefined {
-  try {
-    return withLines(parseAst(source, { lang: "ts", sourceType: "module" }) as unknown as Node, source);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why the parser could not read a source, or undefined when it can. */
-export function unreadable(source: string): string | undefined {
-  try {
-    parseAst(source, { lang: "ts", sourceType: "module" });
-    return undefined;
-  } catch (error) {
-    return (error instanceof Error ? error.message : String(error)).split("\n")[0];
-  }
-}
-
-/** Gives every node its line and column (ESTree nodes carry offsets only). */
-function withLines(program: Node, source: string): Node {
-  const starts = [0];
-  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
-  const stack: Node[] = [program];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const offset = node.start ?? 0;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    node.loc = { start: { line: lo + 1, column: offset - starts[lo] } };
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) for (const v of value) { if (isNode(v)) stack.push(v); }
-      else if (isNode(value)) stack.push(value);
-    }
-  }
-  return program;
+  const parsed = parseOrWhy(source);
+  return "program" in parsed ? parsed.program : undefined;
 }
 
 function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as Node).type === "string";
 }
 
-function lineOf(node: Node): { line: number; column: number } {
-  const start = node.loc?.start;
-  return { line: start?.line ?? 1, column: (start?.column ?? 0) + 1 };
+/** Where each line of the parsed source starts (ESTree nodes carry offsets only); a symbol, so walks skip it. */
+const LINE_STARTS = Symbol("line starts");
+
+function withLines(program: Node, source: string): Node {
+  const starts = [0];
+  for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+  (program as unknown as Record<symbol, number[]>)[LINE_STARTS] = starts;
+  return program;
+}
+
+/** A node's line and column (both from 1), found from its offset in the program's source. */
+function lineOf(program: Node, node: Node): { line: number; column: number } {
+  const starts = (program as unknown as Record<symbol, number[]>)[LINE_STARTS] ?? [0];
+  const offset = node.start ?? 0;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] + 1 };
 }
 
 /** Keys that hold positions, comments or TypeScript types: nothing that runs. */
 const NOT_CODE = new Set([
-  "loc", "start", "end", "range", "typeAnnotation", "returnType", "typeParameters", "typeArguments",
+  "start", "end", "range", "typeAnnotation", "returnType", "typeParameters", "typeArguments",
   "superTypeArguments", "implements",
 ]);
 
@@ -190,7 +180,6 @@ function moduleReferences(program: Node): ModuleReference[] {
 function childrenWithTypes(node: Node): Node[] {
   const out: Node[] = [];
   for (const [key, value] of Object.entries(node)) {
-    if (key === "loc") continue;
     if (Array.isArray(value)) for (const v of value) { if (isNode(v)) out.push(v); }
     else if (isNode(value)) out.push(value);
   }
@@ -234,7 +223,12 @@ export function importViolations(
   source: string, file: string, allowedPackages: readonly string[], lessonDir: string, libDir: string,
 ): Violation[] {
   const program = parseSource(source);
-  if (!program) return [];
+  return program ? violationsIn(program, file, allowedPackages, lessonDir, libDir) : [];
+}
+
+function violationsIn(
+  program: Node, file: string, allowedPackages: readonly string[], lessonDir: string, libDir: string,
+): Violation[] {
   const absolute = path.resolve(KIT, file);
   const lessonAbs = path.resolve(KIT, lessonDir);
   const libAbs = path.resolve(KIT, libDir);
@@ -242,7 +236,7 @@ export function importViolations(
   const rule = `an exercise may import only lib/, files of ${path.basename(lessonAbs)}'s folder and the packages its skeleton imports (${allowedPackages.length ? allowedPackages.join(", ") : "none"})`;
   const violations: Violation[] = [];
   for (const ref of moduleReferences(program)) {
-    const { line, column } = lineOf(ref.node);
+    const { line, column } = lineOf(program, ref.node);
     if (ref.specifier === undefined) {
       violations.push({ file: shown, line, column, specifier: ref.form, message: `${shown}:${line}: ${ref.form} is not allowed: ${rule}` });
       continue;
@@ -397,10 +391,10 @@ function declareVars(node: Node, scope: Scope): void {
 
 class PowerScan {
   readonly findings: Finding[] = [];
-  constructor(readonly shown: string) {}
+  constructor(readonly shown: string, readonly root: Node) {}
 
   flag(node: Node, power: string, what: string): void {
-    const { line, column } = lineOf(node);
+    const { line, column } = lineOf(this.root, node);
     this.findings.push({ file: this.shown, line, column, power, message: `${this.shown}:${line}: ${what}: no lesson needs it` });
   }
 
@@ -454,7 +448,7 @@ class PowerScan {
 
   // --- the walk -------------------------------------------------------------
 
-  program(program: Node): void {
+  scanProgram(program: Node): void {
     const scope = new Scope();
     declareStatements(program.body as Node[], scope);
     declareVars(program, scope);
@@ -832,8 +826,8 @@ function describeMember(node: unknown): string {
 export function scanPowers(source: string, file: string): Finding[] {
   const program = parseSource(source);
   if (!program) return [];
-  const scan = new PowerScan(displayPath(path.resolve(KIT, file)));
-  scan.program(program);
+  const scan = new PowerScan(displayPath(path.resolve(KIT, file)), program);
+  scan.scanProgram(program);
   return scan.findings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -894,7 +888,7 @@ function gradedModule(id: string): { lessonDir: string; libDir: string; lesson?:
 function lineOfSpecifier(file: string, specifier: string): number {
   const program = existsSync(file) ? parseSource(readFileSync(file, "utf8")) : undefined;
   const ref = program ? moduleReferences(program).find((r) => r.specifier === specifier) : undefined;
-  return ref ? lineOf(ref.node).line : 1;
+  return ref ? lineOf(program!, ref.node).line : 1;
 }
 
 function realpathOr(file: string): string {
@@ -928,12 +922,12 @@ export function importGuardPlugin(): GuardPlugin[] {
       const graded = gradedModule(id);
       if (!graded || !SCRIPT.test(id.replace(/[?#].*$/, ""))) return null;
       const file = id.replace(/[?#].*$/, "");
-      const why = unreadable(code);
-      if (why !== undefined) {
-        unparsed.set(file, why);
+      const parsed = parseOrWhy(code);
+      if ("why" in parsed) {
+        unparsed.set(file, parsed.why);
         return null;
       }
-      const violations = importViolations(code, file, graded.lesson?.packages ?? [], graded.lessonDir, graded.libDir);
+      const violations = violationsIn(parsed.program, file, graded.lesson?.packages ?? [], graded.lessonDir, graded.libDir);
       if (violations.length > 0) throw new Error(violations.map((v) => v.message).join("\n"));
       return null;
     },
