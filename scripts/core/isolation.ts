@@ -1,247 +1,207 @@
 /**
- * Grades a learner's exercise files in isolation, as the instructor tools need it: in a
- * child process of the runtime running now (the instructor's own `scripts/check.ts
- * --dir <copy> --json`, so the instructor's pristine tests, lib/ and config), with the
- * child's working directory a fresh temporary copy of the submission's exercises (never
- * the instructor's tree), a wall-clock limit for the whole child (its process group is
- * killed), and a memory cap (Node: --max-old-space-size through NODE_OPTIONS; Deno:
- * --v8-flags and DENO_V8_FLAGS, which the grader's own re-run child inherits too).
- *
- * A child that prints its JSON result was graded, whatever its exit code. Otherwise it
- * timed out (we killed it), ran out of memory (V8 said so, or vitest lost a worker
- * thread, which on Node is how a thread at its heap limit ends), or crashed.
- *
- * Isolation here is by copies, working directory and limits, not an operating-system
- * sandbox: code that hunts for absolute paths can still reach them. Grade untrusted
- * code inside a container.
+ * Grades one learner's submission the way class grading needs it, inside this process:
+ *  1. copy the submission's exercises into a fresh scratch folder (links, node_modules/
+ *     and .git left out: a link could point at the solutions);
+ *  2. scan each lesson's files for powers no lesson needs and imports it may not make
+ *     (scripts/core/guard.ts); a lesson with any finding is "flagged" and its code is never
+ *     run, unless the instructor allows flagged code;
+ *  3. run the remaining lessons' hidden tests with runTests, one test process at a time,
+ *     each inside the OS sandbox (scripts/core/sandbox.ts) where this machine has one, so
+ *     that the code under test can write to its scratch folder only, sees no solutions/,
+ *     and leaves no process behind;
+ *  4. delete the scratch folder.
+ * The instructor's tests, lib/ and config are always this kit's; nothing of the learner's
+ * copy but the exercise files is read. A lesson folder that lacks a file the registry
+ * names is "missing files" (with the names expected and found) and is not run either.
  *
  * @example
  * ```ts
- * const outcomes = await gradeIsolated("/class/ana/exercises", [lesson], { timeoutMs: 60_000, memoryMb: 512 });
- * outcomes[0].run; // "graded" | "timed out" | "out of memory" | "crashed"
+ * const outcomes = await gradeSubmission("/class/ana/exercises", [lesson], { timeLimitMs: 5000, memoryMb: 512 });
+ * outcomes[0].run; // "graded" | "flagged" | "missing files" | "crashed"
  * ```
  */
-import { spawn } from "node:child_process";
-import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { fs } from "zx";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { lessons as registry, type Lesson } from "../../lib/registry.ts";
+import type { Lesson } from "../../lib/registry.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
-import { KIT, runtimeName, selfCommand } from "./kit.ts";
+import { withPoints } from "../../lib/grading/points.ts";
+import { scanLesson } from "./guard.ts";
+import { readManifest } from "./integrity.ts";
+import { KIT } from "./kit.ts";
+import { DEFAULT_TIME_LIMIT_MS, runTests } from "./run-tests.ts";
+import { sandboxWrap } from "./sandbox.ts";
 
-export interface Limits {
-  /** Wall-clock limit for one grading child, in milliseconds. */
-  timeoutMs: number;
-  /** Heap cap for the child's JavaScript, in MB. */
+export interface GradeLimits {
+  /** CPU time one test may use, in milliseconds. */
+  timeLimitMs: number;
+  /** Heap cap of each test process, in MB. */
   memoryMb: number;
 }
 
-export type RunState = "graded" | "timed out" | "out of memory" | "crashed";
-
-export interface ChildOutcome {
-  run: RunState;
-  /** The child's results, when it was graded. */
-  results: LessonResult[];
-  /** Why it was not graded, in a few words. */
-  detail?: string;
-  ms: number;
+export interface SubmissionOptions extends GradeLimits {
+  /** Run lessons with findings anyway (the instructor has looked at them). */
+  allowFlagged?: boolean;
+  /** Run without the OS sandbox even where there is one. */
+  noSandbox?: boolean;
+  /** Folders to hide from the code under test (the class folder, when inside the kit). */
+  hide?: readonly string[];
+  /** How paths inside the copy are shown (default "exercises"). */
+  shownAs?: string;
 }
 
-export interface LessonOutcome {
-  lesson: string;
-  run: RunState;
-  result?: LessonResult;
-  detail?: string;
+export type LessonOutcome =
+  | { lesson: string; run: "graded"; result: LessonResult; findings?: string[] }
+  | { lesson: string; run: "flagged"; findings: string[] }
+  | { lesson: string; run: "missing files"; detail: string }
+  | { lesson: string; run: "crashed"; detail: string };
+
+/** Scratch folders in use, removed on Ctrl-C as well. */
+const scratches = new Set<string>();
+
+export function removeScratches(): void {
+  for (const dir of scratches) fs.removeSync(dir);
+  scratches.clear();
 }
 
-/** Output beyond this is a runaway submission, not a result. */
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
-const live = new Set<number>();
-const copies = new Set<string>();
-
-/** Kills every grading child still running and removes the copies (for Ctrl-C). */
-export function killAll(): void {
-  for (const pid of live) killGroup(pid);
-  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
-}
-
-function killGroup(pid: number): void {
+export async function gradeSubmission(exercisesDir: string, lessons: readonly Lesson[], options: SubmissionOptions): Promise<LessonOutcome[]> {
+  const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-grade-"));
+  scratches.add(scratch);
   try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-/** Runs `scripts/check.ts <args>` in a child with the limits; parses its JSON output. */
-export function runGrader(args: readonly string[], options: { cwd: string; limits: Limits; rename?: [from: string, to: string] }): Promise<ChildOutcome> {
-  const { timeoutMs, memoryMb } = options.limits;
-  const [command, argv] = selfCommand("scripts/check.ts", args);
-  if (runtimeName() === "deno") argv.splice(argv.indexOf("run") + 1, 0, `--v8-flags=--max-old-space-size=${memoryMb}`);
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, argv, { cwd: options.cwd, env: childEnv(memoryMb), stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const pid = child.pid!;
-    live.add(pid);
-    let stdout = "";
-    let stderr = "";
-    let bytes = 0;
-    let killed: string | undefined;
-    const stop = (why: string) => {
-      killed ??= why;
-      killGroup(pid);
-    };
-    const timer = setTimeout(() => stop(`stopped after ${timeoutMs / 1000} s`), timeoutMs);
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      bytes += chunk.length;
-      if (bytes > MAX_OUTPUT_BYTES) stop("printed more than 64 MB");
-      else stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: string) => {
-      stderr = (stderr + chunk).slice(-20_000);
-    });
-    // Whatever the submission left running in the background would hold the pipes open.
-    child.on("exit", () => killGroup(pid));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      live.delete(pid);
-      const ms = performance.now() - started;
-      // Paths inside the temporary copy read as the learner's own (exercises/lesson-1/...).
-      const text = options.rename ? stdout.split(options.rename[0]).join(options.rename[1]) : stdout;
-      const results = killed ? undefined : parseResults(text);
-      if (results) resolve({ run: "graded", results, ms });
-      else resolve({ ...classify(killed, code, signal, stderr), results: [], ms });
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      live.delete(pid);
-      resolve({ run: "crashed", results: [], detail: `could not start: ${error.message}`, ms: performance.now() - started });
-    });
-  });
-}
-
-function childEnv(memoryMb: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-  for (const key of Object.keys(env)) if (key.startsWith("CRASH_COURSE_")) delete env[key];
-  delete env.FORCE_COLOR;
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --max-old-space-size=${memoryMb}`.trim();
-  env.DENO_V8_FLAGS = `--max-old-space-size=${memoryMb}`;
-  return env;
-}
-
-function parseResults(stdout: string): LessonResult[] | undefined {
-  const start = stdout.indexOf("{");
-  if (start < 0) return undefined;
-  try {
-    const data = JSON.parse(stdout.slice(start)) as LessonResult | { lessons: LessonResult[] };
-    return "lessons" in data ? data.lessons : [data];
-  } catch {
-    return undefined;
-  }
-}
-
-const OUT_OF_MEMORY = /out of memory|ERR_WORKER_OUT_OF_MEMORY|heap limit|Allocation failed|Worker exited unexpectedly/i;
-
-function classify(killed: string | undefined, code: number | null, signal: NodeJS.Signals | null, stderr: string): { run: RunState; detail: string } {
-  if (killed) return { run: killed.startsWith("stopped") ? "timed out" : "crashed", detail: killed };
-  if (OUT_OF_MEMORY.test(stderr)) return { run: "out of memory", detail: "ran out of memory" };
-  const last = stderr.trim().split("\n").filter(Boolean).pop()?.trim().slice(0, 160);
-  const how = signal ? `killed by ${signal}` : `exit ${code}`;
-  return { run: "crashed", detail: last ? `${how}: ${last}` : how };
-}
-
-/**
- * Copies a submission's exercise folder into a fresh temporary kit-shaped folder
- * (`<tmp>/kit/exercises`, plus the instructor's tsconfig.json so the code compiles as
- * it does in the kit). Symbolic links are left out: a link could point at the solutions.
- */
-export function isolatedCopy(exercisesDir: string): { root: string; exercises: string; remove(): void } {
-  const tmp = mkdtempSync(path.join(tmpdir(), "crash-course-grade-"));
-  copies.add(tmp);
-  const root = path.join(tmp, "kit");
-  const exercises = path.join(root, "exercises");
-  const remove = () => {
-    copies.delete(tmp);
-    rmSync(tmp, { recursive: true, force: true });
-  };
-  try {
-    mkdirSync(root);
-    // The folder the instructor named may be a link; links inside the submission are dropped.
-    cpSync(realpathSync(exercisesDir), exercises, {
-      recursive: true,
-      filter: (src) => !lstatSync(src).isSymbolicLink() && !/[/\\](node_modules|\.git)$/.test(src),
-    });
-    mkdirSync(exercises, { recursive: true });
-    copyFileSync(path.join(KIT, "tsconfig.json"), path.join(root, "tsconfig.json"));
-  } catch (error) {
-    remove();
-    throw error;
-  }
-  return { root, exercises, remove };
-}
-
-/**
- * Grades the lessons of one submission in its own temporary copy. Every lesson of the
- * registry runs in one child (check's progress run); a smaller selection runs lesson by
- * lesson, so no time goes to lessons not asked for. When a child for several lessons does
- * not finish properly, each lesson runs again alone, so one lesson's endless loop or
- * memory hog costs only that lesson's points.
- */
-export async function gradeIsolated(
-  exercisesDir: string, lessons: readonly Lesson[], limits: Limits, shownAs = "exercises",
-): Promise<LessonOutcome[]> {
-  let copy: ReturnType<typeof isolatedCopy>;
-  try {
-    copy = isolatedCopy(exercisesDir);
-  } catch (error) {
-    return lessons.map((l) => ({ lesson: l.id, run: "crashed", detail: `could not copy the submission: ${(error as Error).message}` }));
-  }
-  const grade = (some: readonly Lesson[]) => gradeCopy(copy, some, limits, shownAs);
-  try {
-    const everyLesson = registry.every((l) => lessons.includes(l));
-    if (lessons.length === 1 || everyLesson) {
-      const together = await grade(lessons);
-      if (together.run === "graded" || lessons.length === 1) return outcomesOf(together, lessons);
+    const exercises = path.join(scratch, "exercises");
+    try {
+      await copyExercises(exercisesDir, exercises);
+    } catch (error) {
+      return lessons.map((l) => ({ lesson: l.id, run: "crashed", detail: `could not copy the submission: ${(error as Error).message}` }));
     }
-    const alone: LessonOutcome[] = [];
-    for (const lesson of lessons) alone.push(...outcomesOf(await grade([lesson]), [lesson]));
-    return alone;
+    const outcomes = new Map<string, LessonOutcome>();
+    const toRun: { lesson: Lesson; findings?: string[] }[] = [];
+    for (const lesson of lessons) {
+      const missing = missingFiles(exercises, lesson);
+      if (missing) outcomes.set(lesson.id, { lesson: lesson.id, run: "missing files", detail: missing });
+      else {
+        const findings = findingsOf(lesson, exercises);
+        if (findings.length > 0 && !options.allowFlagged) outcomes.set(lesson.id, { lesson: lesson.id, run: "flagged", findings });
+        else toRun.push({ lesson, ...(findings.length > 0 ? { findings } : {}) });
+      }
+    }
+    if (toRun.length > 0) {
+      try {
+        const results = await runInScratch(scratch, exercises, toRun.map((r) => r.lesson), options);
+        toRun.forEach(({ lesson, findings }, i) => outcomes.set(lesson.id, { lesson: lesson.id, run: "graded", result: results[i], ...(findings ? { findings } : {}) }));
+      } catch (error) {
+        for (const { lesson } of toRun) outcomes.set(lesson.id, { lesson: lesson.id, run: "crashed", detail: `grading failed: ${(error as Error).message.split("\n")[0]}` });
+      }
+    }
+    return lessons.map((l) => outcomes.get(l.id)!);
   } finally {
-    copy.remove();
+    scratches.delete(scratch);
+    await fs.remove(scratch);
   }
 }
 
-function gradeCopy(copy: { root: string; exercises: string }, lessons: readonly Lesson[], limits: Limits, shownAs: string): Promise<ChildOutcome> {
-  // One lesson is named; several run as the whole progress run, and are picked out after.
-  const args = [...(lessons.length === 1 ? [lessons[0].id] : []), "--dir", copy.exercises, "--json"];
-  return runGrader(args, { cwd: copy.root, limits, rename: [copy.exercises, shownAs] });
+/** The exercise files only: links (which could lead to the solutions), node_modules/ and .git are left out. */
+async function copyExercises(from: string, to: string): Promise<void> {
+  await fs.copy(realpathSync(from), to, {
+    filter: (src: string) => !lstatSync(src).isSymbolicLink() && !/[/\\](node_modules|\.git)$/.test(src),
+  });
+  await fs.ensureDir(to);
 }
 
-function outcomesOf(child: ChildOutcome, lessons: readonly Lesson[]): LessonOutcome[] {
-  return lessons.map((lesson) => {
-    const result = child.results.find((r) => r.lesson === lesson.id);
-    if (child.run === "graded" && result) return { lesson: lesson.id, run: "graded", result };
-    return { lesson: lesson.id, run: child.run === "graded" ? "crashed" : child.run, detail: child.detail ?? "no result for this lesson" };
-  });
+/** "expected cow-list.ts, found cowlist.ts" when the lesson folder lacks a file the registry names. */
+export function missingFiles(exercises: string, lesson: Lesson): string | undefined {
+  const dir = path.join(exercises, lesson.id);
+  const absent = lesson.files.filter((f) => !existsSync(path.join(dir, f)));
+  if (absent.length === 0) return undefined;
+  const found = existsSync(dir) ? readdirSync(dir).filter((f: string) => !lesson.files.includes(f)).sort() : [];
+  const expected = absent.map((f) => `${lesson.id}/${f}`).join(", ");
+  return `expected ${expected}${found.length > 0 ? `; found ${found.join(", ")}` : ""}`;
+}
+
+/** Powers and refused imports, one line each, as `file:line: message`. */
+function findingsOf(lesson: Lesson, exercises: string): string[] {
+  const { findings, violations } = scanLesson(lesson, exercises);
+  const shown = (message: string) => message.split(exercises).join("exercises");
+  return [...violations.map((v) => shown(v.message)), ...findings.map((f) => shown(f.message))];
 }
 
 /**
- * Grades the instructor's reference solutions (in the kit itself): the maximum per
- * lesson. Like a submission: every lesson in one child, or a smaller selection lesson
- * by lesson (those at once).
+ * runTests with the sandbox. The supervisor keeps its probe files under the TMPDIR of the
+ * moment runTests starts; pointing it at the scratch folder for that moment puts them where
+ * the sandboxed test process can write them.
  */
-export async function gradeReference(lessons: readonly Lesson[], limits: Limits): Promise<LessonResult[]> {
-  const groups = lessons.length === 1 || registry.every((l) => lessons.includes(l)) ? [lessons] : lessons.map((l) => [l]);
-  const children = await Promise.all(groups.map((group) => {
-    const args = [...(group.length === 1 ? [group[0].id] : []), "--solutions", "--json"];
-    return runGrader(args, { cwd: KIT, limits });
-  }));
-  const failed = children.find((c) => c.run !== "graded");
-  if (failed) throw new Error(`the reference solutions could not be graded (${failed.run}: ${failed.detail})`);
-  const results = children.flatMap((c) => c.results);
-  return lessons.map((l) => results.find((r) => r.lesson === l.id)!);
+async function runInScratch(scratch: string, exercises: string, lessons: readonly Lesson[], options: SubmissionOptions): Promise<LessonResult[]> {
+  const tmp = path.join(scratch, "tmp");
+  const cache = path.join(scratch, "cache");
+  await Promise.all([fs.ensureDir(tmp), fs.ensureDir(cache)]);
+  const hide = (options.hide ?? []).filter((dir) => isInside(dir, KIT));
+  const wrap = options.noSandbox ? undefined : sandboxWrap({ kit: KIT, scratch, hide });
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  let running: ReturnType<typeof runTests>;
+  try {
+    running = runTests({
+      lessons, impl: exercises, timeLimitMs: options.timeLimitMs, memoryMb: options.memoryMb,
+      wrap, childEnv: { CRASH_COURSE_SCRATCH: cache, NO_COLOR: "1" }, parallel: 1,
+    });
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  const { results } = await running;
+  // Paths inside the scratch copy read as the learner's own (exercises/lesson-1/...).
+  return JSON.parse(JSON.stringify(results).split(exercises).join(options.shownAs ?? "exercises")) as LessonResult[];
+}
+
+/**
+ * Each lesson's full list of tests, as a result in which every test passed: from the
+ * release manifest when it lists them (the Gradescope bundle has no solutions/), else
+ * from a run of the reference solutions.
+ */
+export async function referenceResults(lessons: readonly Lesson[], limits: GradeLimits): Promise<LessonResult[]> {
+  const listed = (readManifest() as { tests?: Record<string, ShippedTest[]> } | undefined)?.tests;
+  if (listed && lessons.every((l) => listed[l.id]?.length)) return lessons.map((l) => listedResult(l, listed[l.id]));
+  return gradeReference(lessons, limits);
+}
+
+interface ShippedTest {
+  id: string;
+  file: string;
+  suite: string;
+  name: string;
+}
+
+function listedResult(lesson: Lesson, tests: readonly ShippedTest[]): LessonResult {
+  return withPoints({
+    lesson: lesson.id, title: lesson.title, impl: "solutions", passed: tests.length, failed: 0, total: tests.length,
+    tests: tests.map((t) => ({ ...t, lesson: lesson.id, state: "passed" as const })), problems: [],
+  }, lesson);
+}
+
+/** The reference solutions graded in this process (they are the kit's own, trusted code). */
+export async function gradeReference(lessons: readonly Lesson[], limits: Partial<GradeLimits> = {}): Promise<LessonResult[]> {
+  const absent = lessons.filter((l) => l.files.some((f) => !existsSync(path.join(KIT, "solutions", l.id, f))));
+  if (absent.length > 0) {
+    throw new Error(`the reference solutions of ${absent.map((l) => l.id).join(", ")} are not in this kit, and manifest.json does not list their tests (run \`npm run manifest\` in a full kit)`);
+  }
+  const { results } = await runTests({ lessons, impl: "solutions", timeLimitMs: limits.timeLimitMs, memoryMb: limits.memoryMb });
+  return results;
+}
+
+/** What `compare` passes: a heap cap (its wall-clock limit is no longer needed: every test has its own). */
+export interface Limits {
+  timeoutMs?: number;
+  memoryMb: number;
+}
+
+/** One learner's lessons for `compare`: like grade, paths shown as `shownAs`. */
+export function gradeIsolated(exercisesDir: string, lessons: readonly Lesson[], limits: Limits, shownAs = "exercises"): Promise<LessonOutcome[]> {
+  return gradeSubmission(exercisesDir, lessons, { timeLimitMs: DEFAULT_TIME_LIMIT_MS, memoryMb: limits.memoryMb, shownAs, hide: [] });
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
 }

@@ -3,9 +3,9 @@
  * in: bubblewrap (`bwrap`) on Linux. `sandboxWrap({ kit, scratch })` gives runTests a
  * `wrap` that puts the test child in a fresh mount, PID, network, IPC and UTS namespace:
  *  - the system's /usr (and its /bin, /lib links) and a few files of /etc, read-only;
- *  - the kit (its tests, lib/, config and node_modules/) read-only, with `solutions/`,
- *    `.git`, `.progress`, `.backups`, `.book` and whatever else `hide` names (the class
- *    folder, when it lies inside the kit) replaced by empty folders: not there at all;
+ *  - the kit (its tests, lib/, config and node_modules/) read-only, without `solutions/`,
+ *    `.git`, `.progress`, `.backups` and `.book` (not there at all), and with whatever
+ *    `hide` names (the class folder, when it lies inside the kit) made empty;
  *  - the runtime binary running now (Node's `process.execPath`, Deno's `Deno.execPath()`)
  *    read-only, wherever it was installed;
  *  - a private, size-capped /tmp, a minimal /dev and its own /proc;
@@ -28,7 +28,7 @@
  * ```
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 
@@ -49,10 +49,10 @@ export type SandboxStatus =
 
 /** Folders of a kit that a submission under test has no business reading. */
 const KIT_HIDDEN = ["solutions", ".git", ".progress", ".backups", ".book", ".mutate"];
-/** The few files of /etc a runtime reads: the loader cache, users, time zone. */
+/** The few files of /etc a runtime reads: the loader cache, users, time zone, localhost. */
 /** vite's folders under node_modules/ (present once vitest has run in the kit). */
 const VITE_CACHES = [".vite", ".vite-temp", ".vitest"];
-const ETC_FILES = ["ld.so.cache", "passwd", "group", "localtime", "nsswitch.conf"];
+const ETC_FILES = ["ld.so.cache", "passwd", "group", "localtime", "nsswitch.conf", "hosts"];
 /** A submission that fills /tmp fills memory: cap it. */
 const TMP_BYTES = 256 * 1024 * 1024;
 const INSTALL_FIX = "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`)";
@@ -79,7 +79,7 @@ function probe(): SandboxStatus {
   if (!bwrap) return { available: false, reason: "bwrap (bubblewrap) is not installed", fix: INSTALL_FIX };
   const version = spawnSync(bwrap, ["--version"], { encoding: "utf8", timeout: 10_000 }).stdout?.trim() ?? "";
   const kit = path.resolve(".");
-  const trial = spawnSync(bwrap, [...bwrapArgs({ kit, scratch: kit }), "true"], { encoding: "utf8", timeout: 10_000 });
+  const trial = spawnSync(bwrap, [...bwrapArgs({ kit, scratch: kit }), "--", findOnPath("true") ?? "/usr/bin/true"], { encoding: "utf8", timeout: 10_000 });
   if (trial.status !== 0) {
     const why = (trial.stderr || trial.error?.message || `exit ${trial.status}`).trim().split("\n")[0];
     return {
@@ -125,11 +125,9 @@ export function bwrapArgs({ kit, scratch, hide = [] }: SandboxOptions): string[]
     ...systemDirs(),
     "--proc", "/proc", "--dev", "/dev",
     "--size", String(TMP_BYTES), "--tmpfs", "/tmp",
-    ...roBind(kitDir),
-    ...linkedOutOf(path.join(kitDir, "node_modules")),
+    ...kitMounts(kitDir),
     ...runtimeMounts(kitDir),
   ];
-  for (const name of KIT_HIDDEN) args.push(...emptied(path.join(kitDir, name)));
   for (const folder of hide) args.push(...emptied(folder));
   // vite writes its bundled config and caches here; each sandbox gets its own, thrown away.
   for (const cache of VITE_CACHES) args.push(...privateTmpfs(path.join(kitDir, "node_modules", cache)));
@@ -137,6 +135,23 @@ export function bwrapArgs({ kit, scratch, hide = [] }: SandboxOptions): string[]
   args.push("--bind", writable, writable, "--setenv", "TMPDIR", "/tmp", "--setenv", "HOME", writable, "--chdir", kitDir);
   // Certificates are not mounted (there is no network); Node would warn about each run.
   args.push("--unsetenv", "NODE_EXTRA_CA_CERTS");
+  return args;
+}
+
+/**
+ * The kit: a private, size-capped tmpfs at its path with each of its entries mounted
+ * read-only, except the hidden ones, which are simply not there. Its files cannot be
+ * changed; a new file at its top (vite writes its bundled config beside the config file
+ * under Deno) lands in the tmpfs and is gone when the test process ends.
+ */
+function kitMounts(kitDir: string): string[] {
+  const args = ["--size", String(TMP_BYTES), "--tmpfs", kitDir];
+  for (const name of readdirSync(kitDir).sort()) {
+    if (KIT_HIDDEN.includes(name)) continue;
+    const entry = path.join(kitDir, name);
+    if (name === "node_modules" && lstatSync(entry).isSymbolicLink()) args.push(...linkedOutOf(entry));
+    else args.push(...roBind(entry));
+  }
   return args;
 }
 
@@ -157,9 +172,8 @@ function roBind(dir: string): string[] {
   return ["--ro-bind", dir, dir];
 }
 
-/** An installation that links node_modules/ elsewhere (pnpm, a shared store) keeps working. */
+/** An installation that links node_modules/ elsewhere (a shared store) keeps working. */
 function linkedOutOf(nodeModules: string): string[] {
-  if (!existsSync(nodeModules) || !lstatSync(nodeModules).isSymbolicLink()) return [];
   const target = realpathSync(nodeModules);
   return [...roBind(target), "--symlink", target, nodeModules];
 }

@@ -12,7 +12,7 @@ import path from "node:path";
 import { KIT, RUNTIMES, fixture, kit } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 import { groupOf, hashFile, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
-import { toCsv, toMarkdown, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
+import { lessonGrade, toCsv, toMarkdown, type LessonGrade, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
 import { lessons } from "../../lib/registry.ts";
 import { staleSkeletonHashes } from "../../scripts/core/shipped.ts";
@@ -168,23 +168,83 @@ describe.each(RUNTIMES)("check against the manifest on %s", (runtime) => {
 });
 
 describe("class grade formats", () => {
-  const grade = (learner: string, points: number, status: string): SubmissionGrade => ({
-    learner, path: `/class/${learner}`, status, points, maxPoints: 12,
-    lessons: [{ lesson: "lesson-3", status: status === "graded" ? "graded" : "crashed", passed: points, total: 12 }],
+  const lesson = (id: string, passed: number, points: number, extra: Partial<LessonGrade> = {}): LessonGrade => ({
+    lesson: id, status: "graded", passed, total: 12, points, maxPoints: 100, ...extra,
+  });
+  const grade = (learner: string, status: string, lessons: LessonGrade[]): SubmissionGrade => ({
+    learner, path: `/class/${learner}`, status, lessons,
+    points: lessons.reduce((n, l) => n + l.points, 0), maxPoints: lessons.reduce((n, l) => n + l.maxPoints, 0),
   });
 
-  test("the Markdown table aligns its columns and escapes a | in a name", () => {
-    expect(toMarkdown([grade("ana", 7, "graded"), grade("b|c", 0, "crashed")], ["lesson-3"])).toBe([
-      "| learner | lesson-3 | points | status  |",
-      "|---------|---------:|-------:|---------|",
-      "| ana     |     7/12 |   7/12 | graded  |",
-      "| b\\|c    |     0/12 |   0/12 | crashed |",
+  test("the Markdown table: tests per lesson, weighted points, status, untouched and identical lessons; a | in a name escaped", () => {
+    const rows = [
+      grade("ana", "graded", [lesson("lesson-3", 7, 37.5, { identical: false }), lesson("lesson-4", 12, 100, { identical: true })]),
+      grade("b|c", "flagged (lesson-3)", [
+        lesson("lesson-3", 0, 0, { status: "flagged", findings: ["exercises/lesson-3/journaled-fs.ts:3: uses process: no lesson needs it"] }),
+        lesson("lesson-4", 0, 0, { status: "not submitted" }),
+      ]),
+      grade("dan", "graded", [lesson("lesson-3", 2, 10, { untouched: true }), lesson("lesson-4", 2, 10, { untouched: true })]),
+    ];
+    expect(toMarkdown(rows, ["lesson-3", "lesson-4"])).toBe([
+      "| learner | lesson-3 | lesson-4 |    points | status             | untouched         | identical |",
+      "|---------|---------:|---------:|----------:|--------------------|-------------------|-----------|",
+      "| ana     |     7/12 |    12/12 | 137.5/200 | graded             | —                 | lesson-4  |",
+      "| b\\|c    |     0/12 |        — |     0/200 | flagged (lesson-3) | —                 | —         |",
+      "| dan     |     2/12 |     2/12 |    20/200 | graded             | lesson-3 lesson-4 | —         |",
     ].join("\n"));
   });
 
-  test("the CSV quotes fields with commas or quotes", () => {
-    expect(toCsv([grade('o"neil, j', 7, "crashed; timed out")], ["lesson-3"])).toBe(
-      'learner,lesson-3,points,max_points,status\n"o""neil, j",7,7,12,crashed; timed out\n',
-    );
+  test("the CSV: each lesson's points, empty when not submitted; notes carry findings and missing files; fields quoted", () => {
+    const rows = [
+      grade('o"neil, j', "flagged (lesson-3)", [
+        lesson("lesson-3", 0, 0, { status: "flagged", findings: ["exercises/lesson-3/journaled-fs.ts:3: uses process: no lesson needs it"] }),
+        lesson("lesson-4", 0, 0, { status: "not submitted" }),
+      ]),
+      grade("eve", "missing files (lesson-4)", [
+        lesson("lesson-3", 12, 100, { identical: true }),
+        lesson("lesson-4", 0, 0, { status: "missing files", detail: "expected lesson-4/tx-fs.ts; found txfs.ts" }),
+      ]),
+    ];
+    expect(toCsv(rows, ["lesson-3", "lesson-4"])).toBe([
+      "learner,lesson-3,lesson-4,points,max_points,status,untouched,identical_to_reference,notes",
+      '"o""neil, j",0,,0,200,flagged (lesson-3),,,lesson-3: exercises/lesson-3/journaled-fs.ts:3: uses process: no lesson needs it',
+      "eve,100,0,100,200,missing files (lesson-4),,lesson-3,lesson-4: expected lesson-4/tx-fs.ts; found txfs.ts",
+      "",
+    ].join("\n"));
+  });
+});
+
+describe("a lesson's grade from its outcome", () => {
+  // A lesson the registry does not know: one point per test, whatever the weights of real lessons.
+  const reference = { lesson: "lesson-99", title: "t", impl: "solutions", passed: 3, failed: 0, total: 3, tests: [], problems: [] };
+  const verdict = (name: string, state: "passed" | "failed", message?: string, kind: "error" | "time-limit" = "error") =>
+    ({ id: name, lesson: "lesson-99", name, suite: "", file: "f", state, ...(message ? { explanation: { kind, message } } : {}) }) as const;
+  const result = (tests: ReturnType<typeof verdict>[], problems: { file: string; message: string }[] = []) => ({
+    ...reference, impl: "exercises", tests: [...tests], problems,
+    passed: tests.filter((t) => t.state === "passed").length, failed: tests.filter((t) => t.state !== "passed").length,
+  });
+
+  test("flagged and not submitted score 0 of the reference's maximum; flagged keeps its findings", () => {
+    expect(lessonGrade({ lesson: "lesson-99", run: "flagged", findings: ["a:1: uses eval"] }, reference))
+      .toMatchObject({ status: "flagged", passed: 0, points: 0, maxPoints: 3, total: 3, findings: ["a:1: uses eval"], detail: "a:1: uses eval" });
+    expect(lessonGrade(undefined, reference)).toMatchObject({ status: "not submitted", points: 0, maxPoints: 3 });
+  });
+
+  test("a complete run is graded test by test; the worst trouble names the status and counts it", () => {
+    const stopped = result([verdict("a", "passed"), verdict("b", "failed", "stopped after 5 s without finishing", "time-limit"), verdict("c", "passed")]);
+    expect(lessonGrade({ lesson: "lesson-99", run: "graded", result: stopped }, reference))
+      .toMatchObject({ status: "test time limit", passed: 2, points: 2, detail: "1 test stopped by the time limit" });
+    const died = result([verdict("a", "failed", "took the test process down (killed by SIGKILL)"), verdict("b", "failed", "ran out of memory: it took the test process down"), verdict("c", "passed")]);
+    expect(lessonGrade({ lesson: "lesson-99", run: "graded", result: died }, reference))
+      .toMatchObject({ status: "out of memory", passed: 1, detail: "1 test ran out of memory" });
+    const broken = result([verdict("a", "failed", "did not run")], [{ file: "f", message: "syntax error in exercises/lesson-99/x.ts:3:1: Expected ;" }]);
+    expect(lessonGrade({ lesson: "lesson-99", run: "graded", result: broken }, reference))
+      .toMatchObject({ status: "compile error", passed: 0, detail: "syntax error in exercises/lesson-99/x.ts:3:1: Expected ;" });
+  });
+
+  test("weighted points come from the result when it has them", () => {
+    const weighted = { ...result([verdict("a", "passed"), verdict("b", "failed", "x"), verdict("c", "passed")]), points: { earned: 62.5, possible: 100 } };
+    const ref = { ...reference, points: { earned: 100, possible: 100 } };
+    expect(lessonGrade({ lesson: "lesson-99", run: "graded", result: weighted }, ref)).toMatchObject({ passed: 2, points: 62.5, maxPoints: 100 });
   });
 });
