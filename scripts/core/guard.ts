@@ -13,7 +13,9 @@
  *   the Function constructor, anything named like vitest, writes to built-ins, ...). Each
  *   finding makes the result unofficial; the runner calls `scanLesson` and reports them.
  * Only free references count: a local variable that happens to be called `self` or
- * `process` is honest code. A file the parser cannot read yields nothing here: its syntax
+ * `process` is honest code. What no static scan sees is a name computed at run time
+ * (`o[f()]`); the scan catches the plain forms, and the sandbox and the verdict channel
+ * are what hold against the rest. A file the parser cannot read yields nothing here: its syntax
  * error is reported by the grader as usual (and the plugin refuses a file that the parser
  * rejects but the transformer accepts).
  *
@@ -867,7 +869,8 @@ function gradedRoots(): string[] {
   const roots = [path.join(KIT, "exercises"), path.join(KIT, "solutions")];
   const dir = process.env.CRASH_COURSE_IMPL_DIR;
   if (dir) roots.push(path.resolve(dir));
-  return roots;
+  // Vite names modules by their real paths (/private/tmp/... where /tmp is a link).
+  return [...new Set([...roots, ...roots.map(realpathOr)])];
 }
 
 /** For a module of code under test: its lesson folder, the lib/ beside it and its lesson; else undefined. */
@@ -927,6 +930,8 @@ export function importGuardPlugin(): GuardPlugin[] {
         unparsed.set(file, parsed.why);
         return null;
       }
+      unparsed.delete(file); // watch mode: the learner fixed it
+
       const violations = violationsIn(parsed.program, file, graded.lesson?.packages ?? [], graded.lessonDir, graded.libDir);
       if (violations.length > 0) throw new Error(violations.map((v) => v.message).join("\n"));
       return null;

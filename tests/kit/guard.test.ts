@@ -264,6 +264,9 @@ describe("the vitest plugin", () => {
     const id = path.join(KIT, "solutions", "lesson-2", "snapshot-store.ts");
     expect(pre.transform("export const x = ;", id)).toBeNull();
     expect(() => post.transform("export const x = 1;", id)).toThrow(/the import guard cannot read this file/);
+    // Watch mode: once the file reads again, it loads again.
+    expect(pre.transform("export const x = 1;", id)).toBeNull();
+    expect(post.transform("export const x = 1;", id)).toBeNull();
   });
 });
 
