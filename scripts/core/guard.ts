@@ -691,7 +691,7 @@ class PowerScan {
       this.visit(node.property as Node, scope, node);
       name = this.fold(node.property, scope);
     } else if ((node.property as Node).type === "Identifier") name = (node.property as Node).name as string;
-    if (name !== undefined) {
+    if (name !== undefined && !(name === "constructor" && onlyLooked(node, parent))) {
       const power = propertyPower(name);
       if (power) this.flag(node.property as Node, power.power, power.what);
     }
@@ -786,6 +786,16 @@ class PowerScan {
       this.flag(n, `${n.name} as a value`, `keeps the built-in ${n.name} as a value (so that writes to it go unseen)`);
     }
   }
+}
+
+/**
+ * `x.constructor.name` and `x.constructor === Y` only look at the constructor: nothing can
+ * be called or changed through them, whatever `x` is.
+ */
+function onlyLooked(node: Node, parent: Node | undefined): boolean {
+  if (isComparison(parent)) return true;
+  const property = parent?.property as Node | undefined;
+  return parent?.type === "MemberExpression" && parent.object === node && !parent.computed && property?.name === "name";
 }
 
 /** `Object.getPrototypeOf(v) === Object.prototype` only looks: a comparison hands nothing out. */

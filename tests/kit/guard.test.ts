@@ -118,6 +118,8 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
     ["a computed vitest key", `const o: any = {}; o["__vi" + "test_worker__"];`, /__vitest_worker__/],
     ["an identifier naming vitest", `const x = myVitestHandle;`, /myVitestHandle/],
     [".constructor", `const F = (() => {}).constructor;`, /\.constructor/],
+    ["this.constructor called", `class A { m() { return (this.constructor as any)("return 1")(); } }`, /\.constructor/],
+    ["constructor of a constructor", `class A { m() { return this.constructor.constructor; } }`, /\.constructor/],
     ["computed constructor", `const F = (() => {})["constructor"];`, /\.constructor/],
     ["constructor folded from a const", `const k = "constr" + "uctor"; const F = (() => {})[k];`, /\.constructor/],
     ["constructor in a template", "const F = (() => {})[`constructor`];", /\.constructor/],
@@ -175,7 +177,7 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
     const honest = `
       const self = { name: "local" };
       function run(process: (x: number) => number, global: number) { return process(global) + self.name.length; }
-      class Node2 { constructor(readonly value: number) {} }
+      class Node2 { constructor(readonly value: number) {} describe() { return this.constructor.name; } same(o: object) { return o.constructor === this.constructor; } }
       class List implements Iterable<number> { *[Symbol.iterator]() { yield 1; } async *[Symbol.asyncIterator]() { yield 2; } }
       const frozen = Object.freeze({ a: 1 });
       class Frozen { constructor() { Object.freeze(this); } }
