@@ -99,6 +99,19 @@ describe("the registry as a whole", () => {
     expect(() => validateRegistry({ lessons: [base, base] })).toThrow(/listed twice/);
     expect(() => validateRegistry({ lessons: [{ ...base, hints: [] }] })).toThrow(/hint/);
     expect(() => validateRegistry({ lessons: [{ ...base, buildsOn: ["lesson-9"] }] })).toThrow(/unknown lesson-9/);
+    const weights = (crash: number) => ({ groups: [{ name: "crash", crash: true, points: crash, match: { file: "a.test.ts" } }, { name: "rest", points: 100 - crash, match: { file: "b.test.ts" } }] });
+    expect(validateRegistry({ lessons: [{ ...base, weights: weights(50) }] })[0].weights?.groups).toHaveLength(2);
+    expect(() => validateRegistry({ lessons: [{ ...base, weights: weights(45) }] })).toThrow(/lesson-1: weights: the crash groups carry 45 points/);
+  });
+
+  test("every lesson weighs its test groups to 100 points; the crash lessons' crash groups carry at least half", () => {
+    const crashLessons = ["lesson-3", "lesson-4", "lesson-5", "lesson-6", "lesson-7", "lesson-9"];
+    for (const lesson of lessons) {
+      const groups = lesson.weights?.groups ?? [];
+      expect(groups.reduce((n, g) => n + g.points, 0), `${lesson.id}: points`).toBe(100);
+      const crash = groups.filter((g) => g.crash).reduce((n, g) => n + g.points, 0);
+      if (crashLessons.includes(lesson.id)) expect(crash, `${lesson.id}: crash points`).toBeGreaterThanOrEqual(50);
+    }
   });
 
   test("finds lessons by id, number and title prefix, and suggests the closest id", () => {
