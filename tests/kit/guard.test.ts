@@ -8,8 +8,10 @@ import { afterAll, describe, expect, test } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { lessons } from "../../lib/registry.ts";
+import { lessons, validateRegistry } from "../../lib/registry.ts";
 import { importGuardPlugin, importViolations, scanLesson, scanPowers } from "../../scripts/core/guard.ts";
+import { formatLesson } from "../../scripts/core/report.ts";
+import type { LessonResult } from "../../lib/grading/results.ts";
 import { KIT, RUNTIMES, kit } from "./support/cli.ts";
 
 const FILE = "exercises/lesson-1/cow-list.ts";
@@ -214,6 +216,16 @@ describe("every shipped skeleton and reference solution passes the guard", () =>
     }
   }
 
+  test("the registry's packages field: optional (none), a list of npm package names", () => {
+    const base = { id: "lesson-1", title: "t", track: "core", files: ["a.ts"], hints: ["h"] };
+    expect(validateRegistry({ lessons: [base] })[0].packages).toEqual([]);
+    expect(validateRegistry({ lessons: [{ ...base, packages: ["crc", "@scope/pkg"] }] })[0].packages).toEqual(["crc", "@scope/pkg"]);
+    expect(() => validateRegistry({ lessons: [{ ...base, packages: "crc" }] })).toThrow(/lesson-1: packages must be a list of strings/);
+    for (const bad of ["../solutions", "node:fs", "/abs", "Crc", ""]) {
+      expect(() => validateRegistry({ lessons: [{ ...base, packages: [bad] }] }), bad).toThrow(/packages must list npm package names/);
+    }
+  });
+
   test("each lesson lists exactly the packages its skeleton imports, and each is installed with the kit", () => {
     const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8"));
     const installed = { ...manifest.dependencies, ...manifest.devDependencies };
@@ -242,6 +254,32 @@ describe("scanLesson follows the lesson folder's own imports", () => {
     const { findings, violations } = scanLesson(lesson, root);
     expect(findings.map((f) => [path.basename(f.file), f.line, f.power])).toEqual([["helper.ts", 2, "process"]]);
     expect(violations.map((v) => [path.basename(v.file), v.line, v.specifier])).toEqual([["helper.ts", 1, "node:fs"]]);
+  });
+});
+
+describe("check's report of findings", () => {
+  const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
+  const result = (findings?: LessonResult["findings"]): LessonResult => ({
+    lesson: "lesson-1", title: "Naive copy-on-write", impl: "exercises", passed: 1, failed: 0, total: 1, problems: [],
+    tests: [{ id: "lesson-1:a", lesson: "lesson-1", name: "a test", suite: "", file: "tests/lesson-1/a.test.ts", state: "passed" }],
+    ...(findings ? { findings } : {}),
+  });
+
+  test("lists each finding with its line under an unofficial heading, and says so before the closing line", () => {
+    const findings = scanPowers(atLine3("process.exit(0);\neval('1');"), FILE);
+    const text = plain(formatLesson(result(findings)));
+    expect(text).toContain("powers no lesson needs (this result is unofficial):");
+    expect(text).toContain(`${FILE}:3: uses process: no lesson needs it`);
+    expect(text).toContain(`${FILE}:4: uses eval: no lesson needs it`);
+    const lines = text.trim().split("\n");
+    expect(lines.at(-1)).toBe("1 passed, 0 failed");
+    const note = lines.indexOf("unofficial: 2 uses of powers no lesson needs, listed above");
+    expect(note).toBeGreaterThan(lines.indexOf("  ✓ a test"));
+  });
+
+  test("says nothing about powers when there is no finding", () => {
+    expect(plain(formatLesson(result()))).not.toMatch(/powers|unofficial/);
+    expect(plain(formatLesson(result([])))).not.toMatch(/powers|unofficial/);
   });
 });
 
