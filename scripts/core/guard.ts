@@ -250,10 +250,8 @@ function violationsIn(
   return violations;
 }
 
-/** The relative specifiers of a source that stay inside `lessonDir`: the same-folder files it imports. */
-function lessonImports(source: string, file: string, lessonDir: string): string[] {
-  const program = parseSource(source);
-  if (!program) return [];
+/** The files inside `lessonDir` that a parsed source imports. */
+function lessonImports(program: Node, file: string, lessonDir: string): string[] {
   return moduleReferences(program)
     .map((ref) => ref.specifier)
     .filter((s): s is string => s !== undefined && (s.startsWith("./") || s.startsWith("../")) && !/[?#]/.test(s))
@@ -837,7 +835,10 @@ function describeMember(node: unknown): string {
 /** Uses of powers no lesson needs, in source order. `file` (absolute or relative to the kit) names the file in messages. */
 export function scanPowers(source: string, file: string): Finding[] {
   const program = parseSource(source);
-  if (!program) return [];
+  return program ? powersIn(program, file) : [];
+}
+
+function powersIn(program: Node, file: string): Finding[] {
   const scan = new PowerScan(displayPath(path.resolve(KIT, file)), program);
   scan.scanProgram(program);
   return scan.findings.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -863,10 +864,11 @@ export function scanLesson(lesson: Lesson, implDir: string): { findings: Finding
     const file = pending.shift()!;
     if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
-    const source = readFileSync(file, "utf8");
-    findings.push(...scanPowers(source, file));
-    violations.push(...importViolations(source, file, lesson.packages, lessonDir, libDir));
-    pending.push(...lessonImports(source, file, lessonDir));
+    const program = parseSource(readFileSync(file, "utf8"));
+    if (!program) continue; // a syntax error: the grader reports it
+    findings.push(...powersIn(program, file));
+    violations.push(...violationsIn(program, file, lesson.packages, lessonDir, libDir));
+    pending.push(...lessonImports(program, file, lessonDir));
   }
   return { findings, violations };
 }
@@ -884,10 +886,10 @@ function gradedRoots(): string[] {
 }
 
 /** For a module of code under test: its lesson folder, the lib/ beside it and its lesson; else undefined. */
-function gradedModule(id: string): { lessonDir: string; libDir: string; lesson?: Lesson } | undefined {
+function gradedModule(id: string, roots: readonly string[]): { lessonDir: string; libDir: string; lesson?: Lesson } | undefined {
   const file = id.replace(/[?#].*$/, "");
   if (!path.isAbsolute(file)) return undefined;
-  for (const root of gradedRoots()) {
+  for (const root of roots) {
     const rel = path.relative(root, file);
     if (rel.startsWith("..") || path.isAbsolute(rel)) continue;
     const folder = LESSON_FOLDER.exec(rel.split(path.sep)[0]);
@@ -928,11 +930,12 @@ interface GuardPlugin {
  */
 export function importGuardPlugin(): GuardPlugin[] {
   const unparsed = new Map<string, string>();
+  const roots = gradedRoots(); // the environment is the process's: read it once, not on every resolve
   const pre: GuardPlugin = {
     name: "crash-course:import-guard",
     enforce: "pre",
     transform(code: string, id: string) {
-      const graded = gradedModule(id);
+      const graded = gradedModule(id, roots);
       if (!graded || !SCRIPT.test(id.replace(/[?#].*$/, ""))) return null;
       const file = id.replace(/[?#].*$/, "");
       const parsed = parseOrWhy(code);
@@ -947,7 +950,7 @@ export function importGuardPlugin(): GuardPlugin[] {
       return null;
     },
     async resolveId(this: { resolve(source: string, importer?: string, options?: object): Promise<{ id: string } | null> }, source: string, importer?: string) {
-      const graded = importer ? gradedModule(importer) : undefined;
+      const graded = importer ? gradedModule(importer, roots) : undefined;
       if (!graded || !(source.startsWith("./") || source.startsWith("../"))) return null;
       const resolved = await this.resolve(source, importer, { skipSelf: true });
       if (!resolved) return null;
