@@ -302,6 +302,55 @@ describe("bad input changes nothing", () => {
     }
   });
 
+  test("contents over 1000 bytes that write() accepts (block multiples included) are kept whole, and so are the files beside them", () => {
+    // The contract lets a file system refuse more than 1000 bytes; what it accepts, it keeps.
+    for (const bytes of [1023, 1024, 1025, 1535, 1536, 1537, 2048]) {
+      const { disk, fs } = fresh();
+      for (const name of ["a", "b", "c"]) fs.write(name, contents(name, name, 300));
+      const big = contents(`big${bytes}`, "z", bytes);
+      let accepted = true;
+      try {
+        fs.write("b", big);
+      } catch (error) {
+        expect(error, `write() of ${bytes} bytes`).toBeInstanceOf(RangeError);
+        accepted = false;
+      }
+      const expected: Record<string, string> = { a: contents("a", "a", 300), b: accepted ? big : contents("b", "b", 300), c: contents("c", "c", 300) };
+      const again = JournaledFS.mount(disk.reboot());
+      for (const [current, when] of [[fs, "before a reboot"], [again, "after a reboot"]] as const) {
+        const why = `${when}, the ${bytes}-byte write to b having been ${accepted ? "accepted" : "refused"}`;
+        expect(current.list(), why).toEqual(["a", "b", "c"]);
+        for (const name of ["a", "b", "c"]) expect(shape(current.read(name)), `${name} ${why}`).toBe(shape(expected[name]));
+      }
+    }
+  });
+
+  test("files of the largest size write() accepts fill the disk without loss: every one is there after a remount", () => {
+    const largest = [1536, 1280, 1024, 1000].find((bytes) => {
+      try {
+        fresh().fs.write("probe", contents("probe", "p", bytes));
+        return true;
+      } catch {
+        return false;
+      }
+    })!;
+    const { disk, fs } = fresh();
+    const written: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      try {
+        fs.write(`f${i}`, contents(`f${i}`, "x", largest));
+      } catch (error) {
+        expect(error, `write() of file ${i + 1} (${largest} bytes)`).toBeInstanceOf(RangeError);
+        break;
+      }
+      written.push(`f${i}`);
+    }
+    expect(written.length, "a 256-block disk cannot hold 400 files").toBeLessThan(400);
+    const again = JournaledFS.mount(disk.reboot());
+    expect(again.list(), `the ${written.length} files of ${largest} bytes that write() accepted, after a remount`).toEqual([...written].sort());
+    for (const name of written) expect(shape(again.read(name)), name).toBe(shape(contents(name, "x", largest)));
+  });
+
   test("every file written before the disk said full is still there after a remount", () => {
     const { disk, fs } = fresh();
     const written: string[] = [];
