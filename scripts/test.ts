@@ -11,7 +11,7 @@ import process from "node:process";
 import path from "node:path";
 import { createVitest } from "vitest/node";
 import type { Reporter, TestModule } from "vitest/node";
-import { KIT } from "./core/kit.ts";
+import { KIT, runtimeName } from "./core/kit.ts";
 
 const filters = process.argv.slice(2);
 let modules: readonly TestModule[] = [];
@@ -34,7 +34,7 @@ const vitest = await createVitest(
     testTimeout: 600_000,
     // Deno lacks worker_threads' parentPort.removeAllListeners, which the threads pool
     // calls at teardown (an unhandled error per file); separate processes work on both.
-    ...(typeof Deno !== "undefined" ? { pool: "forks" as const } : {}),
+    ...(runtimeName() === "deno" ? { pool: "forks" as const } : {}),
   },
 );
 await vitest.start(filters);
