@@ -9,6 +9,8 @@ import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSyn
 import path from "node:path";
 import { RUNTIMES, KIT, run, type Run, type Runtime } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
+import { lessonStatus, nextTodoOf } from "../../scripts/core/progress.ts";
+import type { LessonResult } from "../../lib/grading/results.ts";
 
 /** Each test spawns several processes; a loaded 2-core machine needs room. */
 const LIMIT = 120_000;
@@ -262,12 +264,33 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
     });
   }, LIMIT);
 
+  test.concurrent("check, progress, next and hint agree: one status word, one next TODO, one current lesson", async () => {
+    await withKit(async (root) => {
+      // A TODO ahead of the others that no test runs into: the next TODO is still the one a failing test meets.
+      writeFileSync(path.join(root, EXERCISE), `// TODO(lesson-1:aside): a note no test runs into\n${read(root, EXERCISE)}`);
+      const graded = await learner(runtime, "check", ["lesson-1", "--json"], { cwd: root });
+      const result = JSON.parse(graded.stdout) as LessonResult;
+      const todo = nextTodoOf(result);
+      expect(todo, "a skeleton's failing tests run into a TODO").toBeDefined();
+      const where = `TODO(${todo!.id}) at ${todo!.file}:${todo!.line}`;
+      const [checked, table, next] = await Promise.all(["check", "progress", "next"].map((command) => learner(runtime, command, command === "check" ? ["lesson-1"] : [], { cwd: root })));
+      expect(checked.stdout).toContain(`next: ${where}`);
+      expect(next.stdout).toContain(where);
+      expect(next.stdout).toMatch(/Next: lesson-1 · /);
+      expect(table.stdout).toMatch(new RegExp(`lesson-1\\s+Naive copy-on-write.*\\s${lessonStatus(result)}\\s+← next`));
+      const hint = await learner(runtime, "hint", [], { cwd: root });
+      expect(hint.code).toBe(0);
+      expect(hint.stdout).toMatch(/hint 1 of \d+ · lesson-1 · /);
+    });
+  }, LIMIT);
+
   test.concurrent("progress shows the stored table, exports, survives deletion or damage, and imports back", async () => {
     await withKit(async (root) => {
       await learner(runtime, "check", ["lesson-1"], { cwd: root });
       const table = await learner(runtime, "progress", [], { cwd: root });
       expect(table.code).toBe(0);
-      expect(table.stdout).toMatch(/lesson-1\s+Naive copy-on-write.*\d+\/\d+\s+in progress\s+← next/);
+      const status = lessonStatus(progressOf(root).lessons["lesson-1"].lastGrade);
+      expect(table.stdout).toMatch(new RegExp(`lesson-1\\s+Naive copy-on-write.*\\d+/\\d+\\s+[\\d.]+/100 pts\\s+${status}\\s+← next`));
       const exported = await learner(runtime, "progress", ["--export"], { cwd: root });
       expect(JSON.parse(exported.stdout).lessons["lesson-1"].lastGrade.failed).toBeGreaterThan(0);
       const file = path.join(root, "moved.json");
