@@ -380,6 +380,37 @@ describe("isolation: concurrent transactions look as if they ran one after anoth
     expect(runs[0], "runs of the oldest transaction's body").toBe(1);
   });
 
+  test("a transaction that gave way keeps its age: on its next run it waits for a younger one", async () => {
+    const { scheduler, fs } = scheduled(5);
+    let middleRuns = 0;
+    const { open: oldestHolds, opened: xHeld } = gate();
+    const { open: oldestMayFinish, opened: oldestFinish } = gate();
+    const { open: middleAsksForY, opened: middleAtY } = gate();
+    const oldest = () => fs.transaction(async (tx) => {
+      await tx.write("x", "oldest");
+      oldestHolds();
+      await oldestFinish;
+    });
+    // Gives way on x to the oldest; on its second run it wants y, which the youngest holds.
+    const middle = () => fs.transaction(async (tx) => {
+      middleRuns += 1;
+      await xHeld;
+      await tx.write("x", "middle");
+      middleAsksForY();
+      await tx.write("y", "middle");
+    });
+    const youngest = () => fs.transaction(async (tx) => {
+      await xHeld;
+      await tx.write("y", "youngest");
+      oldestMayFinish();
+      await middleAtY;
+      await hops(20);
+    });
+    values(await scheduler.run([oldest, middle, youngest]));
+    expect(middleRuns, "runs of the middle transaction's body (once to give way to the oldest, once to finish)").toBeLessThanOrEqual(2);
+    expect([fs.read("x"), fs.read("y")]).toEqual(["middle", "middle"]);
+  });
+
   test("a transaction that gave way runs again only once the lock it wanted is free", async () => {
     for (const seed of SEEDS.slice(0, 10)) {
       const { scheduler, fs } = scheduled(seed);
