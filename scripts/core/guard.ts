@@ -189,6 +189,7 @@ function childrenWithTypes(node: Node): Node[] {
 }
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+const MODULE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 
 /** Whether a graded file may import `specifier`: lib/ but not its grading core, its own lesson folder, a listed package. */
@@ -198,6 +199,8 @@ function isAllowed(specifier: string, file: string, allowedPackages: readonly st
   if (URL_SCHEME.test(specifier) || path.isAbsolute(specifier) || specifier.startsWith("/")) return false;
   if (specifier.startsWith("./") || specifier.startsWith("../")) {
     const target = path.resolve(path.dirname(file), specifier);
+    // Code and data only: a native addon (`.node`) or anything else would run outside the checks.
+    if (path.extname(target) !== "" && !MODULE_FILE.test(target)) return false;
     const inLib = isInside(target, libDir) && !isInside(target, path.join(libDir, "grading"));
     return inLib || isInside(target, lessonDir);
   }
@@ -885,8 +888,16 @@ function gradedRoots(): string[] {
   return [...new Set([...roots, ...roots.map(realpathOr)])];
 }
 
+interface GradedModule {
+  lessonDir: string;
+  libDir: string;
+  /** Where the lesson folder's files must really be: a link out of it (to solutions/, say) is refused. */
+  realLessonDir: string;
+  lesson?: Lesson;
+}
+
 /** For a module of code under test: its lesson folder, the lib/ beside it and its lesson; else undefined. */
-function gradedModule(id: string, roots: readonly string[]): { lessonDir: string; libDir: string; lesson?: Lesson } | undefined {
+function gradedModule(id: string, roots: readonly string[]): GradedModule | undefined {
   const file = id.replace(/[?#].*$/, "");
   if (!path.isAbsolute(file)) return undefined;
   for (const root of roots) {
@@ -894,7 +905,12 @@ function gradedModule(id: string, roots: readonly string[]): { lessonDir: string
     if (rel.startsWith("..") || path.isAbsolute(rel)) continue;
     const folder = LESSON_FOLDER.exec(rel.split(path.sep)[0]);
     if (!folder || rel.split(path.sep).length < 2) continue;
-    return { lessonDir: path.join(root, folder[1]), libDir: path.join(path.dirname(root), "lib"), lesson: lessons.find((l) => l.id === folder[1]) };
+    return {
+      lessonDir: path.join(root, folder[1]),
+      libDir: path.join(path.dirname(root), "lib"),
+      realLessonDir: path.join(realpathOr(root), folder[1]),
+      lesson: lessons.find((l) => l.id === folder[1]),
+    };
   }
   return undefined;
 }
@@ -950,16 +966,22 @@ export function importGuardPlugin(): GuardPlugin[] {
       return null;
     },
     async resolveId(this: { resolve(source: string, importer?: string, options?: object): Promise<{ id: string } | null> }, source: string, importer?: string) {
+      // The tests' `@impl/lesson-1/cow-list.ts` arrives here as an absolute path: the graded file may not be a link out of its folder.
+      const asked = path.isAbsolute(source) ? gradedModule(source, roots) : undefined;
+      if (asked) {
+        const real = realpathOr(source.replace(/[?#].*$/, ""));
+        if (!isInside(real, asked.realLessonDir)) {
+          throw new Error(`${displayPath(source)} is not allowed: it is a link to ${displayPath(real)}, outside ${path.basename(asked.lessonDir)}'s folder`);
+        }
+        return null;
+      }
       const graded = importer ? gradedModule(importer, roots) : undefined;
       if (!graded || !(source.startsWith("./") || source.startsWith("../"))) return null;
       const resolved = await this.resolve(source, importer, { skipSelf: true });
       if (!resolved) return null;
       const real = realpathOr(resolved.id.replace(/[?#].*$/, ""));
       const lib = realpathOr(path.join(KIT, "lib"));
-      const allowed =
-        (isInside(real, lib) && !isInside(real, path.join(lib, "grading"))) ||
-        isInside(real, realpathOr(graded.lessonDir)) ||
-        (isInside(real, realpathOr(graded.libDir)) && !isInside(real, path.join(realpathOr(graded.libDir), "grading")));
+      const allowed = (isInside(real, lib) && !isInside(real, path.join(lib, "grading"))) || isInside(real, graded.realLessonDir);
       if (!allowed) {
         const file = importer!.replace(/[?#].*$/, "");
         const where = `${displayPath(file)}:${lineOfSpecifier(file, source)}`;

@@ -44,6 +44,7 @@ describe("importViolations refuses every import that leaves lib/, the lesson fol
     ["the grading core in lib/", `import "../../lib/grading/results.ts";`, `import "../../lib/grading/results.ts"`],
     ["a path that climbs out of lib/", `import "../../lib/../scripts/core/report.ts";`, `import "../../lib/../scripts/core/report.ts"`],
     ["a query suffix", `import source from "./cow-list.ts?raw";`, `import "./cow-list.ts?raw"`],
+    ["a native addon in the lesson folder", `import addon from "./addon.node";`, `import "./addon.node"`],
     ["a re-export", `export { expect } from "vitest";`, `import "vitest"`],
     ["a star re-export", `export * from "node:process";`, `import "node:process"`],
     ["a literal import()", `const v = await import("vitest");`, `import "vitest"`],
@@ -77,6 +78,8 @@ describe("importViolations refuses every import that leaves lib/, the lesson fol
       `import { deeper } from "./parts/deeper.ts";`,
       `export type { MachineOptions } from "../../lib/machine.ts";`,
       `const lazy = () => import("./helper.ts");`,
+      `import data from "./fixtures.json" with { type: "json" };`,
+      `import { plain } from "./plain.js";`,
     ].join("\n");
     expect(violationsOf(honest)).toEqual([]);
     expect(violationsOf(`import crc32 from "crc/calculators/crc32";\nimport { crc16 } from "crc";`, ["crc"])).toEqual([]);
@@ -338,5 +341,16 @@ describe.each(RUNTIMES)("check refuses a submission that imports vitest, on %s",
     const result = JSON.parse(run.stdout);
     expect(result.passed).toBe(0);
     expect(JSON.stringify(result.problems)).toContain(`lesson-1/cow-list.ts:2: import \\"./reference.ts\\" is not allowed: it leads to solutions/lesson-1/cow-list.ts`);
+  }, 120_000);
+
+  test.concurrent("a lesson folder that is a link to the reference solutions is refused", async () => {
+    const dir = path.join(root, "linked-folder");
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(path.join(KIT, "solutions", "lesson-1"), path.join(dir, "lesson-1"), "dir");
+    const run = await kit(runtime, "check", ["lesson-1", "--dir", dir, "--json"]);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.passed).toBe(0);
+    expect(JSON.stringify(result.problems)).toContain("lesson-1/cow-list.ts is not allowed: it is a link to solutions/lesson-1/cow-list.ts");
   }, 120_000);
 });
