@@ -8,14 +8,20 @@
  * has been printed. Prints the figures; asserts nothing.
  *
  *   npm run bench:watch [-- --saves 9] [--runtime node|deno] [--poll]
+ *
+ * Each runtime is the real one: Node is this process under Node, else a `node` on PATH
+ * (not Deno's stand-in); Deno is this process under Deno, else the kit's pinned binary.
+ * A runtime the machine lacks gets a row that says so. Watch runs through zx in a process
+ * group of its own, and the group is ended, so the benchmark always exits.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import path from "node:path";
 import process from "node:process";
-import { KIT } from "../scripts/core/kit.ts";
+import type { Readable } from "node:stream";
+import { KIT, runtimeName } from "../scripts/core/kit.ts";
+import { $, which, type ProcessPromise } from "../scripts/core/zx.ts";
 
 const { values } = parseArgs({
   options: { saves: { type: "string", default: "9" }, runtime: { type: "string" }, poll: { type: "boolean" } },
@@ -41,32 +47,73 @@ function tempKit(): string {
   return root;
 }
 
-function start(runtime: string, root: string): ChildProcess {
+/** The binary of a runtime, or undefined when this machine lacks it. */
+async function binaryOf(runtime: string): Promise<string | undefined> {
+  if (runtime === runtimeName()) return process.execPath;
+  if (runtime === "deno") return path.join(KIT, "node_modules", "deno", "deno");
+  const node = await which("node", { nothrow: true });
+  if (!node) return undefined;
+  // Deno puts a "node" of its own (itself) on the PATH of what it starts.
+  const version = await $({ nothrow: true, quiet: true })`${node} --version`;
+  return /^v\d+\.\d+\.\d+$/.test(version.stdout.trim()) ? node : undefined;
+}
+
+/** Watch, started as a learner would; its output and when it ended. */
+interface Watching {
+  stdout: Readable;
+  exited: Promise<void>;
+  process: ProcessPromise;
+}
+
+function start(runtime: string, binary: string, root: string): Watching {
   const script = path.join(root, "scripts", "watch.ts");
-  const [command, args] = runtime === "deno"
-    ? [path.join(root, "node_modules", ".bin", "deno"), ["run", "-A", script, "lesson-1"]]
-    : [process.execPath, [path.join(root, "scripts", "run.mjs"), "--vitest", script, "lesson-1"]];
+  const args = runtime === "deno" ? ["run", "-A", script, "lesson-1"] : [path.join(root, "scripts", "run.mjs"), "--vitest", script, "lesson-1"];
   const env = { ...process.env, NO_COLOR: "1", ...(values.poll ? { CRASH_COURSE_POLL: "1" } : {}) };
-  return spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = $({ cwd: root, env, nothrow: true, quiet: true, detached: true })`${binary} ${args}`;
+  child.stderr.pipe(process.stderr);
+  return { stdout: child.stdout, exited: child.then(() => undefined), process: child };
 }
 
 /** Resolves when the child's output, from now on, contains a closing line. */
-function nextResult(child: ChildProcess): Promise<string> {
+function nextResult(child: Watching): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const onExit = (code: number | null) => reject(new Error(`watch exited (${code}) before showing a result`));
+    let done = false;
+    child.exited.then(() => {
+      if (!done) reject(new Error("watch exited before showing a result"));
+    });
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       if (CLOSING.test(seen)) {
-        child.stdout!.off("data", onData);
-        child.off("exit", onExit);
+        done = true;
+        child.stdout.off("data", onData);
         // The "graded in" line follows the closing line in the same write.
         resolve(seen);
       }
     };
-    child.stdout!.on("data", onData);
-    child.once("exit", onExit);
+    child.stdout.on("data", onData);
   });
+}
+
+/**
+ * Ctrl-C to watch's process group, as a terminal sends it; the whole group is killed if
+ * it lingers. By group, not by zx's tree walk, which needs `ps` (a Deno-only machine or
+ * a slim container may not have it).
+ */
+async function stop(child: Watching): Promise<void> {
+  const group = -(child.process.pid ?? 0);
+  const signal = (name: "SIGINT" | "SIGKILL") => {
+    if (group === 0) return;
+    try {
+      process.kill(group, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal("SIGINT");
+  const lingering = setTimeout(() => signal("SIGKILL"), 5_000);
+  await child.exited;
+  clearTimeout(lingering);
 }
 
 function median(xs: number[]): number {
@@ -79,10 +126,15 @@ console.log(`save → result in watch mode, lesson 1, ${saves} saves per runtime
 console.log(`load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores at the start\n`);
 console.log("runtime  first grade   median    fastest   slowest   grading alone (median)   target 0.5 s");
 for (const runtime of runtimes) {
+  const binary = await binaryOf(runtime);
+  if (!binary) {
+    console.log(`${runtime.padEnd(8)} not on this machine: nothing to measure`);
+    continue;
+  }
   const root = tempKit();
   const exercise = path.join(root, "exercises", "lesson-1", "cow-list.ts");
   const versions = [readFileSync(path.join(root, "solutions", "lesson-1", "cow-list.ts"), "utf8"), readFileSync(exercise, "utf8")];
-  const child = start(runtime, root);
+  const child = start(runtime, binary, root);
   try {
     const t0 = performance.now();
     await nextResult(child);
@@ -103,17 +155,16 @@ for (const runtime of runtimes) {
     const med = median(latencies);
     console.log(`${runtime.padEnd(8)} ${ms(first).padStart(11)}   ${ms(med)}   ${ms(Math.min(...latencies))}   ${ms(Math.max(...latencies))}   ${ms(median(grading)).padStart(22)}   ${med <= 500 ? "within" : "OVER"}`);
   } finally {
-    child.kill("SIGINT");
-    await new Promise((r) => child.once("exit", r));
+    await stop(child);
     rmSync(root, { recursive: true, force: true });
   }
 }
 
 /** The rest of a result when its last line arrived in a later chunk. */
-function onceMore(child: ChildProcess): Promise<string> {
+function onceMore(child: Watching): Promise<string> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(""), 200);
-    child.stdout!.once("data", (chunk: Buffer) => {
+    child.stdout.once("data", (chunk: Buffer) => {
       clearTimeout(timer);
       resolve(chunk.toString());
     });

@@ -16,16 +16,18 @@
  */
 import { $, fs, glob, quote, spinner, which } from "zx";
 
-if (!which.sync("bash", { nothrow: true })) {
-  const sh = which.sync("sh", { nothrow: true });
-  if (sh) {
-    $.shell = sh;
-    $.prefix = "set -e;";
-    $.postfix = "";
-    $.quote = posixQuote;
-  }
-} else if (!$.quote) {
-  $.quote = quote;
+const bash = which.sync("bash", { nothrow: true });
+const sh = bash ? undefined : which.sync("sh", { nothrow: true });
+if (bash) {
+  // Named, not `true`: under Deno zx may leave `shell: true`, which node:child_process
+  // warns about (DEP0190) on every command.
+  $.shell = bash;
+  $.quote ??= quote;
+} else if (sh) {
+  $.shell = sh;
+  $.prefix = "set -e;";
+  $.postfix = "";
+  $.quote = posixQuote;
 }
 
 /** `it's` → `'it'\''s'`: one argument for any POSIX shell, whatever it holds. */
@@ -36,3 +38,4 @@ export function posixQuote(arg: string): string {
 }
 
 export { $, fs, glob, spinner, which };
+export type { ProcessOutput, ProcessPromise } from "zx";
