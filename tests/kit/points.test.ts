@@ -7,7 +7,7 @@
  * lessons 3–7 and 9 hold tests and carry at least half of the points.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { lessons, validateRegistry, type Lesson } from "../../lib/registry.ts";
@@ -215,8 +215,9 @@ async function collectTests(): Promise<Map<string, { file: string; suite: string
     const vitest = path.join(KIT, "node_modules", "vitest", "vitest.mjs");
     const [command, prefix] = NODE && typeof (globalThis as { Deno?: unknown }).Deno === "undefined" ? [NODE, []] : [DENO, ["run", "-A"]];
     const dirs = lessons.map((l) => `tests/${l.id}`);
-    const listed = await run(command, [...prefix, vitest, "list", ...dirs, `--json=${list}`], { cwd: KIT });
-    if (listed.code !== 0) throw new Error(`vitest list failed (${listed.code}):\n${listed.stderr}`);
+    // forks: Deno lacks the parentPort.removeAllListeners the threads pool calls at teardown (scripts/test.ts).
+    const listed = await run(command, [...prefix, vitest, "list", ...dirs, "--pool=forks", `--json=${list}`], { cwd: KIT });
+    if (listed.code !== 0 || !existsSync(list)) throw new Error(`vitest list failed (${listed.code}):\n${listed.stderr}`);
     const byLesson = new Map<string, { file: string; suite: string; name: string }[]>(lessons.map((l) => [l.id, []]));
     for (const entry of JSON.parse(readFileSync(list, "utf8")) as { name: string; file: string }[]) {
       const file = path.relative(KIT, entry.file).split(path.sep).join("/");
