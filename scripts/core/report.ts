@@ -189,7 +189,8 @@ export function statusOf(result: Pick<LessonResult, "passed" | "failed" | "total
  */
 export function formatProgress(results: readonly LessonResult[], options: { hints?: Record<string, string>; changed?: ReadonlySet<string> } = {}): string {
   const counted = (r: LessonResult) => (options.changed?.has(r.lesson) ? undefined : r);
-  const next = results[nextUnfinishedIndex(results.map(counted))];
+  const nextIndex = nextUnfinishedIndex(results.map(counted));
+  const next = nextIndex >= 0 ? results[nextIndex] : undefined;
   const width = Math.max(...results.map((r) => r.title.length), 10);
   const points = results.map(pointsOf);
   const rows = results.map((r, i) => {
