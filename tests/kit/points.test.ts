@@ -13,7 +13,7 @@ import path from "node:path";
 import { lessons, validateRegistry, type Lesson } from "../../lib/registry.ts";
 import { groupsMatching, pointsLine, scoreLesson, withPoints, formatPoints } from "../../lib/grading/points.ts";
 import type { LessonResult, TestResult, TestState } from "../../lib/grading/results.ts";
-import { formatLesson } from "../../scripts/core/report.ts";
+import { formatLesson, formatProgress } from "../../scripts/core/report.ts";
 import { DENO, KIT, NODE, run } from "./support/cli.ts";
 
 const CRASH_LESSONS = ["lesson-3", "lesson-4", "lesson-5", "lesson-6", "lesson-7", "lesson-9"];
@@ -198,6 +198,20 @@ describe("check's report", () => {
 
   test("says nothing of the crash lab when no crash test fails", () => {
     expect(formatLesson(result(["passed", "passed", "failed"], { kind: "error", message: "boom" }))).not.toMatch(/crash lesson-3/);
+  });
+
+  test("the progress table shows each lesson's points, and the sum", () => {
+    const table = formatProgress([result(["failed", "passed", "passed", "failed"]), { ...result(["passed", "passed"]), lesson: "lesson-4", title: "four", tests: [], points: { earned: 100, possible: 100 } }]);
+    expect(table).toMatch(/lesson-3 .* 50\/100 pts\s+in progress ← next/);
+    expect(table).toMatch(/lesson-4 .* 100\/100 pts\s+done/);
+    expect(table).toMatch(/overall .* 150\/200 pts/);
+  });
+
+  test("a lesson whose files changed since its grade keeps its status word but is not counted done: the next mark stops there", () => {
+    const done = (lesson: string) => ({ ...result(["passed", "passed"]), lesson, tests: [], points: { earned: 100, possible: 100 } });
+    const table = formatProgress([done("lesson-3"), done("lesson-4")], { changed: new Set(["lesson-3"]) });
+    expect(table).toMatch(/lesson-3 .*done \(files changed since\) ← next/);
+    expect(formatProgress([done("lesson-3"), done("lesson-4")])).toMatch(/Every lesson is done/);
   });
 
   test("a failure that tells a power cut's timeline counts as a crash test, whatever its group", () => {
