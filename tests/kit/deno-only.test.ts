@@ -1,43 +1,83 @@
 /**
- * The Deno-only path: a copy of the kit without node_modules, set up with `deno install`
- * alone, grades lesson 1 with `deno task check lesson-1`: the skeleton fails (exit 1),
- * the reference copied over it passes (exit 0).
+ * The Deno-only path, as a learner with Deno and no Node has it: a fresh clone of the kit,
+ * set up with `deno install` alone (a fresh DENO_DIR: nothing comes from npm's install),
+ * run with a PATH that holds only deno, git and sh. `deno task check lesson-1` fails on
+ * the skeleton (exit 1) and passes once the reference is copied over it (exit 0);
+ * `deno task doctor` says Node is absent and needs no fixing; the kit's own suite runs
+ * (its Node variants left out with a note) and leaves no process and no temporary
+ * folder behind.
+ *
+ * Also: where npm installed the kit, `npx deno task check lesson-1` works.
  */
 import { afterAll, expect, test } from "vitest";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KIT, closingLine, run } from "./support/cli.ts";
+import { DENO, KIT, closingLine, run } from "./support/cli.ts";
 
-const deno = path.join(KIT, "node_modules", ".bin", "deno");
-const copy = mkdtempSync(path.join(tmpdir(), "crash-course-deno-only-"));
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+const work = mkdtempSync(path.join(tmpdir(), "crash-course-deno-only-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
 
-test("a copy set up with `deno install` alone grades lesson 1 with `deno task check lesson-1`", async () => {
-  cpSync(KIT, copy, {
-    recursive: true,
-    filter: (src) => !/[/\\](node_modules|\.git|\.progress|\.backups|\.book)$/.test(src),
-  });
-  // A Deno cache of its own, as on a fresh machine: nothing comes from npm's install.
-  const env = { DENO_DIR: path.join(copy, ".deno-cache") };
-  const install = await run(deno, ["install"], { cwd: copy, env });
+/** A folder with only deno, git and sh, to be the whole PATH. */
+function denoOnlyPath(): string {
+  const bin = path.join(work, "bin");
+  mkdirSync(bin);
+  symlinkSync(DENO, path.join(bin, "deno"));
+  for (const tool of ["git", "sh"]) {
+    const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+    if (!found) throw new Error(`this machine has no ${tool}`);
+    symlinkSync(found, path.join(bin, tool));
+  }
+  return bin;
+}
+
+/** Processes whose command line names `folder`: what a run left behind. */
+function processesIn(folder: string): string[] {
+  const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return (ps.stdout ?? "").split("\n").filter((line) => line.includes(folder));
+}
+
+test("a fresh clone set up with `deno install` alone, with no node on PATH, grades lesson 1 and runs the kit's suite", async () => {
+  const clone = path.join(work, "kit");
+  const cloned = spawnSync("git", ["clone", "-q", KIT, clone], { encoding: "utf8" });
+  expect(cloned.status, cloned.stderr).toBe(0);
+  const temp = path.join(work, "tmp");
+  mkdirSync(temp);
+  const env = { PATH: denoOnlyPath(), DENO_DIR: path.join(work, "deno-dir"), TMPDIR: temp, HOME: work };
+  const deno = (...args: string[]) => run("deno", args, { cwd: clone, env });
+
+  const install = await deno("install");
   expect(install.code, install.stderr).toBe(0);
 
-  const skeleton = await run(deno, ["task", "check", "lesson-1"], { cwd: copy, env });
+  const skeleton = await deno("task", "check", "lesson-1");
   expect(skeleton.code, skeleton.stderr).toBe(1);
   expect(closingLine(skeleton.stdout)?.failed).toBeGreaterThan(0);
+  expect(skeleton.stdout).not.toMatch(/npm run \w/);
 
-  cpSync(path.join(copy, "solutions", "lesson-1"), path.join(copy, "exercises", "lesson-1"), { recursive: true });
-  const solved = await run(deno, ["task", "check", "lesson-1"], { cwd: copy, env });
+  const doctor = await deno("task", "doctor");
+  expect(doctor.stdout).toMatch(/Node: none on this machine.*none needed: `deno task \.\.\.` runs every command with Deno/);
+  expect(doctor.stdout).not.toMatch(/✓ Node/);
+
+  const suite = await deno("task", "test", "crash-explorer", "crash-command");
+  expect(suite.stdout + suite.stderr).toContain("no Node on this machine: the kit's tests on node are skipped");
+  expect(closingLine(suite.stdout), suite.stdout.slice(-3000)).toMatchObject({ failed: 0 });
+  expect(suite.code).toBe(0);
+  expect(processesIn(clone), "processes left running").toEqual([]);
+  expect(readdirSync(temp).filter((f) => f.startsWith("crash-course-")), "temporary kits left behind").toEqual([]);
+
+  cpSync(path.join(clone, "solutions", "lesson-1"), path.join(clone, "exercises", "lesson-1"), { recursive: true });
+  const solved = await deno("task", "check", "lesson-1");
   expect(closingLine(solved.stdout)).toMatchObject({ failed: 0 });
   expect(solved.code).toBe(0);
-});
+}, 900_000);
 
 test("`npx deno task check lesson-1` works where npm installed the kit", async () => {
   // npm's postinstall points node_modules/.bin/deno at the native binary, which `deno task`
   // would run as a script; the tasks therefore name ./node_modules/deno/deno, which
   // `deno install` also creates, because deno.json allows the deno package's postinstall.
-  const result = await run(deno, ["task", "check", "lesson-1", "--solutions"], { cwd: KIT });
+  expect(existsSync(path.join(KIT, "node_modules", "deno", "deno"))).toBe(true);
+  const result = await run(DENO, ["task", "check", "lesson-1", "--solutions"], { cwd: KIT });
   expect(closingLine(result.stdout)).toMatchObject({ failed: 0 });
   expect(result.code).toBe(0);
-});
+}, 300_000);
