@@ -61,6 +61,15 @@ describe.each(lessons.map((l) => [l.id, l] as const))("%s", (id, lesson) => {
     }
   });
 
+  test("its Tasks section gives each command for npm and for Deno", () => {
+    const tasks = /^## Tasks\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(read("lessons", id, "README.md"))?.[1] ?? "";
+    const npm = [...tasks.matchAll(/`npm run ([\w:]+)((?: [^`\s-][^`\s]*)*)(?: -- ([^`]+))?`/g)];
+    expect(npm.length, "the Tasks section names how to grade").toBeGreaterThan(0);
+    for (const [command, script, args, flags] of npm) {
+      expect(tasks, `${command} has its Deno twin`).toContain(`\`deno task ${script}${args}${flags ? ` ${flags}` : ""}\``);
+    }
+  });
+
   test("has at least one hint", () => {
     expect(lesson.hints.length).toBeGreaterThan(0);
   });
