@@ -45,6 +45,8 @@ import { withPoints } from "../../lib/grading/points.ts";
 import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
+/** Sets the time limit in ms (the kit's own tests shorten it to grade hanging fixtures quickly). */
+export const TIME_LIMIT_ENV = "CRASH_COURSE_TIME_LIMIT_MS";
 /** Heap of one test process: far above what any reference solution needs. */
 export const DEFAULT_MEMORY_MB = 1024;
 /** A test waiting with nothing to do is stuck after this many time limits of wall time. */
@@ -54,6 +56,8 @@ const IDLE_SHARE = 0.1;
 /** A test process whose main thread says nothing for this long has stopped responding. */
 const SILENT_MS = 30_000;
 const TICK_MS = 100;
+/** CPU a test process may spend loading a test file (vitest's start-up, transforms) before its first test. */
+const LOADING_ALLOWANCE_MS = 10_000;
 
 export interface RunOptions {
   lessons: readonly Lesson[];
@@ -85,7 +89,7 @@ export function implFolder(impl: string): string {
 
 export async function runTests(options: RunOptions): Promise<RunOutcome> {
   const implDir = implFolder(options.impl);
-  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const timeLimitMs = options.timeLimitMs ?? (Number(process.env[TIME_LIMIT_ENV]) || DEFAULT_TIME_LIMIT_MS);
   const pool = options.pool ?? new TestProcessPool({
     implDir, memoryMb: options.memoryMb, wrap: options.wrap, childEnv: options.childEnv,
   });
@@ -224,18 +228,23 @@ function notRun(why: string): Explanation {
   return { kind: "error", message: `did not run: ${firstLine(why)}` };
 }
 
-/** What a probe file says: whether any test started, and the one that started and did not end. */
-function readProbe(probe: string): { started: boolean; running?: string } {
+/**
+ * What a probe file says: whether any test started, and the one that started and did not
+ * end, with the test process's CPU time (ms) when it started.
+ */
+function readProbe(probe: string): { started: boolean; running?: string; cpuAtStart?: number } {
   if (!existsSync(probe)) return { started: false };
-  let running: string | undefined;
+  let running: { key: string; cpu: number } | undefined;
   let started = false;
   for (const line of readFileSync(probe, "utf8").split("\n")) {
-    if (line.startsWith("S ")) {
-      running = line.slice(2);
+    const note = /^([SE]) (\d+) (.*)$/.exec(line);
+    if (!note) continue;
+    if (note[1] === "S") {
+      running = { key: note[3], cpu: Number(note[2]) };
       started = true;
-    } else if (line.startsWith("E ") && line.slice(2) === running) running = undefined;
+    } else if (note[3] === running?.key) running = undefined;
   }
-  return { started, running };
+  return { started, running: running?.key, cpuAtStart: running?.cpu };
 }
 
 /** Why the supervisor failed a test itself. */
@@ -378,7 +387,7 @@ class TestProcess {
       let current: { key: string | undefined; cpu: number; at: number } = { key: undefined, cpu: this.#cpuMs, at: Date.now() };
       const timer = setInterval(() => {
         const notes = readProbe(probe);
-        if (notes.running !== current.key) current = { key: notes.running, cpu: this.#cpuMs, at: Date.now() };
+        if (notes.running !== current.key) current = { key: notes.running, cpu: notes.cpuAtStart ?? this.#cpuMs, at: Date.now() };
         const stuck = this.#stuck(current, context.timeLimitMs, !notes.started);
         if (stuck) finish({ kind: "stuck", explanation: stuck });
       }, TICK_MS);
@@ -411,8 +420,8 @@ class TestProcess {
   #stuck(current: { cpu: number; at: number }, limitMs: number, loading: boolean): Reason | undefined {
     const cpu = this.#cpuMs - current.cpu;
     const wall = Date.now() - current.at;
-    // Loading a test file costs vitest's own start-up too; allow one limit more for it.
-    const cpuLimit = loading ? 2 * limitMs : limitMs;
+    // Loading a test file costs vitest's own start-up and transforms too: allow for them.
+    const cpuLimit = loading ? limitMs + LOADING_ALLOWANCE_MS : limitMs;
     if (cpu >= cpuLimit) {
       return { kind: "time-limit", message: `stopped after ${limitMs / 1000} s without finishing: an endless loop, or far too slow` };
     }
@@ -491,17 +500,17 @@ interface ListedTest extends CollectedTest {
 /** The tests the release manifest lists for one test file of a lesson. */
 function manifestTests(lesson: Lesson, file: string): ListedTest[] {
   const relative = path.relative(KIT, file).split(path.sep).join("/");
-  return shippedTestList()[lesson.id]?.filter((t) => t.file === relative)
+  return shippedTestList().tests[lesson.id]?.filter((t) => t.file === relative)
     .map((t) => ({ id: t.id, name: t.name, suite: t.suite, key: `${file}::${t.suite ? `${t.suite} > ` : ""}${t.name}` })) ?? [];
 }
 
-let shipped: Record<string, ShippedTest[]> | undefined;
+let shipped: { tests: Record<string, ShippedTest[]>; stale: Set<string> } | undefined;
 /**
- * The manifest's list of every lesson's tests. A lesson whose test files differ from the
- * manifest (a maintainer at work) is graded on the tests its files declare instead, and
- * its result is marked unofficial anyway.
+ * The manifest's list of every lesson's tests, and the lessons whose test files differ
+ * from the manifest (a maintainer at work): those are graded on the tests their files
+ * declare, and the manifest's list only fills in for a file that could not be loaded.
  */
-function shippedTestList(): Record<string, ShippedTest[]> {
+function shippedTestList(): { tests: Record<string, ShippedTest[]>; stale: Set<string> } {
   if (!shipped) {
     let manifest: ReturnType<typeof readManifest>;
     try {
@@ -510,7 +519,9 @@ function shippedTestList(): Record<string, ShippedTest[]> {
       manifest = undefined;
     }
     const differing = new Set(manifest ? manifestDifferences(KIT, manifest).map(groupOf) : []);
-    shipped = Object.fromEntries(Object.entries(manifest?.tests ?? {}).filter(([lesson]) => !differing.has(`tests/${lesson}`) && !differing.has("tests/support")));
+    const tests = manifest?.tests ?? {};
+    const stale = new Set(Object.keys(tests).filter((lesson) => differing.has(`tests/${lesson}`) || differing.has("tests/support")));
+    shipped = { tests, stale };
   }
   return shipped;
 }
@@ -566,8 +577,9 @@ function toLessonResult(lesson: Lesson, implDir: string, jobs: readonly FileJob[
   for (const job of jobs) {
     const file = displayPath(job.file);
     for (const error of dedupe(job.problems)) problems.push(moduleProblem(file, error, marker));
-    const known = job.tests.size > 0 ? [...job.tests.values()] : [];
-    const listed = manifestTests(lesson, job.file).filter((t) => !job.tests.has(t.key));
+    const known = [...job.tests.values()];
+    const listedToo = known.length === 0 || !shippedTestList().stale.has(lesson.id);
+    const listed = listedToo ? manifestTests(lesson, job.file).filter((t) => !job.tests.has(t.key)) : [];
     for (const test of [...known, ...listed]) {
       const verdict = job.verdicts.get(test.key) ?? { state: "failed" as const, explanation: notRun(missingReason(job)) };
       tests.push(toTestResult(lesson.id, file, test, verdict, sources.todos, marker));

@@ -16,6 +16,19 @@ function hashTree(dir: string): string {
   return hash.digest("hex");
 }
 
+/** How many hidden tests lesson 1 has: the release manifest lists every one. */
+function lessonOneTests(): number {
+  const manifest = JSON.parse(readFileSync(path.join(KIT, "manifest.json"), "utf8")) as { tests: Record<string, unknown[]> };
+  return manifest.tests["lesson-1"].length;
+}
+
+interface JsonResult {
+  passed: number;
+  failed: number;
+  total: number;
+  tests: { id: string; name: string; state: string; explanation?: { message?: string } }[];
+}
+
 describe.each(RUNTIMES)("check on %s", (runtime) => {
   test.concurrent("grades the untouched lesson-1 skeleton: marks, TODO locations, closing line, exit 1", async () => {
     const before = hashTree(path.join(KIT, "exercises"));
@@ -56,11 +69,12 @@ describe.each(RUNTIMES)("check on %s", (runtime) => {
     expect(help.stdout).toContain("usage: npm run check");
   });
 
-  test.concurrent("a syntax error names the file and line", async () => {
+  test.concurrent("a syntax error names the file and line; every test of the lesson is listed as not run", async () => {
     const run = await kit(runtime, "check", ["lesson-1", "--dir", fixture("syntax-error")]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/syntax error in .*syntax-error\/lesson-1\/cow-list\.ts:28:\d+/);
-    expect(closingLine(run.stdout)).toEqual({ passed: 0, failed: 1 });
+    expect(run.stdout).toMatch(/✗ get\(\) returns the original's values\n\s+did not run: syntax error in .*cow-list\.ts:28:\d+/);
+    expect(closingLine(run.stdout)).toEqual({ passed: 0, failed: lessonOneTests() });
   });
 
   test.concurrent("a missing export is named", async () => {
@@ -86,8 +100,44 @@ describe.each(RUNTIMES)("check on %s", (runtime) => {
 
   test.concurrent("with no lesson, prints the progress table of every lesson", async () => {
     const run = await kit(runtime, "check", []);
-    expect(run.stdout).toMatch(/lesson-1\s+Naive copy-on-write.*\d+\/\d+\s+(not started|in progress)\s+← next/);
+    expect(run.stdout).toMatch(/lesson-1\s+Naive copy-on-write.*\d+\/\d+\s.*(not started|in progress)\s+← next/);
     expect(run.stdout).toMatch(/overall/);
     expect(closingLine(run.stdout)).toBeDefined();
   });
 });
+
+describe.each(RUNTIMES)("a complete verdict on %s, whatever the code does", (runtime) => {
+  // The fixture loops forever in three tests, allocates without end in three and kills its
+  // own process in three more. A one-second limit keeps the suite quick; three gradings at
+  // once load the machine, and must agree test by test all the same.
+  test("every test gets a verdict, the same one in three runs at once", async () => {
+    const env = { CRASH_COURSE_TIME_LIMIT_MS: "1000" };
+    const runs = await Promise.all([1, 2, 3].map(() => kit(runtime, "check", ["lesson-1", "--dir", fixture("misbehaves"), "--json"], { env })));
+    const results = runs.map((run) => JSON.parse(run.stdout) as JsonResult);
+    const verdicts = results.map((r) => r.tests.map((t) => `${t.id} ${t.state} ${t.explanation?.message ?? ""}`));
+    expect(verdicts[1]).toEqual(verdicts[0]);
+    expect(verdicts[2]).toEqual(verdicts[0]);
+    const [result] = results;
+    expect(result.total).toBe(lessonOneTests());
+    expect(result.passed + result.failed).toBe(result.total);
+    const reasons = result.tests.filter((t) => t.state === "failed").map((t) => t.explanation?.message ?? "");
+    expect(reasons.filter((m) => m.startsWith("stopped after 1 s")).length).toBeGreaterThanOrEqual(3);
+    expect(reasons.filter((m) => m.startsWith("took the test process down")).length).toBeGreaterThanOrEqual(1);
+    expect(result.passed).toBeGreaterThan(10);
+    expect(runs.every((run) => run.code === 1)).toBe(true);
+  });
+
+  test("a file that hangs while loading: every test is listed, failed, with the reason", async () => {
+    const run = await kit(runtime, "check", ["lesson-1", "--dir", fixture("submissions/hangs-on-load"), "--json"], { env: { CRASH_COURSE_TIME_LIMIT_MS: "1000" } });
+    const result = JSON.parse(run.stdout) as JsonResult;
+    expect(result).toMatchObject({ passed: 0, failed: lessonOneTests(), total: lessonOneTests() });
+    expect(result.tests[0].explanation?.message).toMatch(/^could not run: loading tests\/lesson-1\/cow-list\.test\.ts .*was stopped/);
+  });
+
+  test("output the code under test forges on stdout changes nothing", async () => {
+    const run = await kit(runtime, "check", ["lesson-1", "--dir", fixture("forges-output")]);
+    expect(closingLine(run.stdout)).toEqual({ passed: lessonOneTests() - 1, failed: 1 });
+    expect(run.stdout).toMatch(/✗ get\(\) sees a value written with set\(\)\n\s+took the test process down/);
+  });
+});
+
