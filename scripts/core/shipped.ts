@@ -13,16 +13,17 @@
  * const shipped = shippedSkeleton("exercises/lesson-1/cow-list.ts"); // even after the learner solved it
  * ```
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { KIT } from "./kit.ts";
+import { $ } from "./zx.ts";
 import { hashBytes, readManifest } from "./integrity.ts";
 import { findTodos } from "../../lib/grading/results.ts";
 
-function git(args: string[]): { ok: boolean; stdout: string; stderr: string } {
-  const r = spawnSync("git", args, { cwd: KIT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return { ok: r.status === 0 && !r.error, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error.message) : "") };
+/** git in the kit, synchronously (zx's `$.sync`): its output, or ok false when it failed or is missing. */
+function git(args: string[]): { ok: boolean; stdout: string; bytes: Uint8Array } {
+  const r = $.sync({ cwd: KIT, quiet: true, nothrow: true })`git ${args}`;
+  return { ok: r.exitCode === 0, stdout: r.stdout, bytes: r.buffer() };
 }
 
 /**
@@ -34,8 +35,8 @@ export function fileWithHash(file: string, hash: string): string | undefined {
   const commits = git(["log", "--format=%H", "--", file]);
   if (!commits.ok) return undefined;
   for (const commit of commits.stdout.split("\n").filter(Boolean)) {
-    const shown = spawnSync("git", ["show", `${commit}:./${file}`], { cwd: KIT, maxBuffer: 64 * 1024 * 1024 });
-    if (shown.status === 0 && hashBytes(shown.stdout) === hash) return shown.stdout.toString("utf8");
+    const shown = git(["show", `${commit}:./${file}`]);
+    if (shown.ok && hashBytes(shown.bytes) === hash) return new TextDecoder().decode(shown.bytes);
   }
   return undefined;
 }
