@@ -4,8 +4,10 @@
 // Ignored, with everything inside them (so also a `${a || "none"}` in such a message):
 //   - the arguments of `new XxxError(...)`: an error's message;
 //   - the arguments of `super(...)` in a class that extends an Error class;
-//   - the third argument of `<disk>.write(block, bytes, label)`: the label a crash
-//     timeline shows (lib/sim-disk.ts).
+//   - the label a crash timeline shows: the third argument of `<disk>.write(block,
+//     bytes, label)` (lib/sim-disk.ts), and a string or template literal given as the
+//     last of three or more arguments to any other method whose name starts with
+//     "write" (a solution's own `#writeNode(bytes, level, label)` passes it on).
 // Everything else is mutated, every mutator on, string literals that decide behaviour
 // (states, levels, kinds) included. Plain JavaScript with no imports: StrykerJS loads it
 // by path, from a folder where its own packages cannot be resolved.
@@ -25,11 +27,21 @@ function shouldIgnore(path) {
   if (call.type === "CallExpression" && call.callee.type === "Super" && extendsAnError(parent)) {
     return "error message text";
   }
-  if (call.type === "CallExpression" && call.callee.type === "MemberExpression" && !call.callee.computed
-    && call.callee.property.type === "Identifier" && call.callee.property.name === "write"
-    && call.arguments.length === 3 && path.key === 2) {
-    return "disk write label (crash timeline text)";
+  if (call.type === "CallExpression" && call.callee.type === "MemberExpression" && !call.callee.computed) {
+    const name = methodName(call.callee.property);
+    const last = call.arguments.length - 1;
+    if (name === "write" && call.arguments.length === 3 && path.key === 2) return "disk write label (crash timeline text)";
+    if (/^write/i.test(name ?? "") && call.arguments.length >= 3 && path.key === last
+      && (path.node.type === "StringLiteral" || path.node.type === "TemplateLiteral")) {
+      return "write label passed on (crash timeline text)";
+    }
   }
+  return undefined;
+}
+
+function methodName(property) {
+  if (property.type === "Identifier") return property.name;
+  if (property.type === "PrivateName") return property.id.name;
   return undefined;
 }
 
