@@ -3,9 +3,10 @@
  * of 30 lesson-1 submissions, on the runtime running the benchmark. The class is built
  * in a temporary folder from the kit's fixture submissions: mostly ordinary work
  * (correct, partial, untouched, wrong values, missing export, syntax error, tampered
- * tests, writes outside its folder) plus one each of an endless loop in a test, a memory
- * hog and a process crash. The hang-on-load fixture is left out: it always costs the
- * whole per-submission limit, whatever the grader does. Target: under 30 s on 2 cores.
+ * tests, writes outside its folder, which is flagged and not run) plus one each of an
+ * endless loop in a test, a memory hog and a runaway array. It prints whether grade ran
+ * the submissions in its sandbox (bubblewrap), which costs a little per test process.
+ * Target: under 30 s on 2 cores.
  *
  * Wall time depends on what else the machine is doing, so the CPU time of the grading
  * processes is printed too (Linux: the children's times from /proc/self/stat): divided
@@ -13,7 +14,7 @@
  *
  *   npm run bench:grade [-- --submissions 30] [--jobs N] [--runs 1]
  */
-import { spawnSync } from "node:child_process";
+import { $ } from "zx";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,7 +33,7 @@ const ordinary = [
   "submissions/correct", "submissions/partial", "submissions/untouched", "wrong-value",
   "missing-export", "submissions/syntax-error", "submissions/tampered-tests", "submissions/writes-outside",
 ];
-const troubled = ["submissions/endless-loop", "submissions/memory-hog", "submissions/crashes-process"];
+const troubled = ["submissions/endless-loop", "submissions/memory-hog", "submissions/runaway-array"];
 
 const classDir = mkdtempSync(path.join(tmpdir(), "crash-course-bench-grade-"));
 const picked = [...troubled, ...Array.from({ length: Math.max(0, count - troubled.length) }, (_, i) => ordinary[i % ordinary.length])].slice(0, count);
@@ -59,16 +60,18 @@ const times: number[] = [];
 const cpu: number[] = [];
 let statuses = new Map<string, number>();
 let jobs = "";
+let sandbox = "";
 try {
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const c0 = childrenCpuSeconds();
-    const r = spawnSync(command, argv, { cwd: KIT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const r = await $({ cwd: KIT, env: { ...process.env, NO_COLOR: "1" }, nothrow: true, quiet: true })`${command} ${argv}`;
     times.push((performance.now() - t0) / 1000);
     cpu.push(childrenCpuSeconds() - c0);
-    if (r.status !== 0) throw new Error(`grade failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+    if (r.exitCode !== 0) throw new Error(`grade failed (exit ${r.exitCode}):\n${r.stdout}${r.stderr}`);
     jobs = /, (\d+) at a time/.exec(r.stdout)?.[1] ?? "?";
-    const grades = JSON.parse(readFileSync(json, "utf8")) as { submissions: { status: string }[] };
+    const grades = JSON.parse(readFileSync(json, "utf8")) as { sandbox: string; submissions: { status: string }[] };
+    sandbox = grades.sandbox;
     statuses = new Map();
     for (const s of grades.submissions) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
   }
@@ -77,7 +80,8 @@ try {
 }
 
 const best = Math.min(...times);
-console.log(`grade: ${count} lesson-1 submissions on ${runtimeName()} ${runtimeVersion()}, ${jobs} at a time\n`);
+console.log(`grade: ${count} lesson-1 submissions on ${runtimeName()} ${runtimeVersion()}, ${jobs} at a time`);
+console.log(`sandbox: ${sandbox.startsWith("none") ? `off (${sandbox})` : `on (${sandbox})`}\n`);
 const cores = Number(jobs) || 1;
 console.log("run   wall time   per submission   CPU time   CPU time / cores");
 times.forEach((t, i) => {
