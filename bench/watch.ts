@@ -9,9 +9,8 @@
  *
  *   npm run bench:watch [-- --saves 9] [--runtime node|deno] [--poll]
  *
- * Each runtime is the real one: Node is this process under Node, else a `node` on PATH
- * (not Deno's stand-in); Deno is this process under Deno, else the kit's pinned binary.
- * A runtime the machine lacks gets a row that says so. Watch runs through zx in a process
+ * Each runtime is the real one (bench/runtimes.ts); a runtime the machine lacks gets a
+ * row that says so. Watch runs through zx in a process
  * group of its own, and the group is ended, so the benchmark always exits.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -20,8 +19,9 @@ import { parseArgs } from "node:util";
 import path from "node:path";
 import process from "node:process";
 import type { Readable } from "node:stream";
-import { KIT, runtimeName } from "../scripts/core/kit.ts";
-import { $, which, type ProcessPromise } from "../scripts/core/zx.ts";
+import { KIT } from "../scripts/core/kit.ts";
+import { $, type ProcessPromise } from "../scripts/core/zx.ts";
+import { runtimeBinary, type Runtime } from "./runtimes.ts";
 
 const { values } = parseArgs({
   options: { saves: { type: "string", default: "9" }, runtime: { type: "string" }, poll: { type: "boolean" } },
@@ -35,7 +35,7 @@ if (values.runtime !== undefined && values.runtime !== "node" && values.runtime 
   console.error("error: --runtime must be node or deno");
   process.exit(2);
 }
-const runtimes = values.runtime ? [values.runtime] : ["node", "deno"];
+const runtimes: Runtime[] = values.runtime ? [values.runtime as Runtime] : ["node", "deno"];
 
 const SKIP = /[/\\](node_modules|\.git|\.progress|\.backups|\.book|\.briefs)$/;
 const CLOSING = /^\d+ passed, \d+ failed$/m;
@@ -45,17 +45,6 @@ function tempKit(): string {
   cpSync(KIT, root, { recursive: true, filter: (src) => !SKIP.test(src) });
   symlinkSync(path.join(KIT, "node_modules"), path.join(root, "node_modules"), "dir");
   return root;
-}
-
-/** The binary of a runtime, or undefined when this machine lacks it. */
-async function binaryOf(runtime: string): Promise<string | undefined> {
-  if (runtime === runtimeName()) return process.execPath;
-  if (runtime === "deno") return path.join(KIT, "node_modules", "deno", "deno");
-  const node = await which("node", { nothrow: true });
-  if (!node) return undefined;
-  // Deno puts a "node" of its own (itself) on the PATH of what it starts.
-  const version = await $({ nothrow: true, quiet: true })`${node} --version`;
-  return /^v\d+\.\d+\.\d+$/.test(version.stdout.trim()) ? node : undefined;
 }
 
 /** Watch, started as a learner would; its output and when it ended. */
@@ -126,7 +115,7 @@ console.log(`save → result in watch mode, lesson 1, ${saves} saves per runtime
 console.log(`load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores at the start\n`);
 console.log("runtime  first grade   median    fastest   slowest   grading alone (median)   target 0.5 s");
 for (const runtime of runtimes) {
-  const binary = await binaryOf(runtime);
+  const binary = await runtimeBinary(runtime);
   if (!binary) {
     console.log(`${runtime.padEnd(8)} not on this machine: nothing to measure`);
     continue;

@@ -5,6 +5,9 @@
  * then zx refuses to run anything ("No quote function is defined"). There, `$` runs
  * through `sh` with plain POSIX single quotes, which every shell reads alike.
  *
+ * `spinner` shows zx's spinner only on a terminal: piped into a file or a CI log, its
+ * frames would be hundreds of lines of noise.
+ *
  * Import zx from here in scripts that run processes, so that the set-up happens once.
  *
  * @example
@@ -14,7 +17,8 @@
  * const head = await $({ quiet: true, nothrow: true })`git rev-parse HEAD`;
  * ```
  */
-import { $, fs, glob, quote, spinner, which } from "zx";
+import process from "node:process";
+import { $, fs, glob, quote, spinner as zxSpinner, which } from "zx";
 
 const bash = which.sync("bash", { nothrow: true });
 const sh = bash ? undefined : which.sync("sh", { nothrow: true });
@@ -37,5 +41,11 @@ export function posixQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export { $, fs, glob, spinner, which };
+/** zx's spinner on a terminal (stderr), the bare callback anywhere else. */
+export function spinner<T>(title: string, callback: () => T | Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY || process.env.CI) return Promise.resolve().then(callback);
+  return zxSpinner(title, async () => await callback());
+}
+
+export { $, fs, glob, which };
 export type { ProcessOutput, ProcessPromise } from "zx";
