@@ -44,7 +44,7 @@ export function posixQuote(arg: string): string {
 /** zx's spinner on a terminal (stderr), the bare callback anywhere else. */
 export function spinner<T>(title: string, callback: () => T | Promise<T>): Promise<T> {
   if (!process.stderr.isTTY || process.env.CI) return Promise.resolve().then(callback);
-  return zxSpinner(title, async () => await callback());
+  return zxSpinner(title, callback).then((result) => result);
 }
 
 export { $, fs, glob, which };
