@@ -36,7 +36,7 @@ import { nextLesson } from "../../lib/registry.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
 import { runTests, implFolder, TestProcessPool } from "./run-tests.ts";
 import { formatLesson } from "./report.ts";
-import { recordGrades } from "./progress.ts";
+import { nextUnfinished, recordGrades } from "./progress.ts";
 import { fileEventsArrive } from "./watch-probe.ts";
 import { displayPath } from "./kit.ts";
 import { commandLine } from "./cli.ts";
@@ -170,7 +170,7 @@ async function gradeAndShow(lesson: Lesson, impl: string, header: string, pool: 
   const elapsed = performance.now() - started;
   if (impl === "exercises") recordGrades([result]);
   const parts = [formatLesson(result, { firstFailureOnly: true })];
-  if (result.total > 0 && result.failed === 0) parts.push(doneLine(lesson));
+  if (result.total > 0 && result.failed === 0) parts.push(await doneLine(lesson, impl));
   parts.push(pc.dim(`graded in ${Math.round(elapsed)} ms at ${new Date().toLocaleTimeString()}`));
   show(header, parts.join("\n\n"));
 }
@@ -209,10 +209,11 @@ function bar(fraction: number, width = 24): string {
   return `[${"█".repeat(filled)}${"·".repeat(width - filled)}]`;
 }
 
-function doneLine(lesson: Lesson): string {
-  const next = nextLesson(lesson.id);
+/** The lesson to go on with is the one `check`, `progress` and `next` name: the first one not green yet. */
+async function doneLine(lesson: Lesson, impl: string): Promise<string> {
+  const next = impl === "exercises" ? await nextUnfinished() : nextLesson(lesson.id);
   const done = pc.green(pc.bold(`★ ${lesson.id} is done: every test passes.`));
-  if (!next) return `${done}\nThat was the last lesson. \`${commandLine("check")}\` shows your progress on all of them.`;
+  if (!next) return `${done}\nEvery lesson is done. \`${commandLine("check")}\` shows your progress on all of them.`;
   return `${done}\nNext: ${pc.cyan(`${next.id} · ${next.title}`)}: read lessons/${next.id}/README.md (${commandLine("lesson", next.id)}), then ${pc.cyan(commandLine("watch", next.id))}`;
 }
 
