@@ -61,6 +61,7 @@ const { values, lessons: [lesson] } = parseCommand({
   lessons: "one",
 });
 const concurrency = parseConcurrency(values.concurrency);
+const jsonFile = values.json === undefined ? undefined : path.resolve(values.json); // before runStryker() moves to the kit
 const equivalentsFile = path.join("tests", lesson.id, "equivalent-mutants.json");
 const equivalents = readEquivalents(equivalentsFile);
 
@@ -84,7 +85,7 @@ console.log(formatReport(summary, {
   equivalentsFile,
   missing,
 }));
-if (values.json) {
+if (jsonFile) {
   const json = {
     lesson: lesson.id,
     stryker: STRYKER_VERSION,
@@ -97,7 +98,7 @@ if (values.json) {
       status: s.mutant.status, todo: s.region?.todo, method: s.region?.name, explained: s.explainedBy?.reason,
     })),
   };
-  fs.writeFileSync(values.json, JSON.stringify(json, null, 2) + "\n");
+  fs.writeFileSync(jsonFile, JSON.stringify(json, null, 2) + "\n");
   console.log(pc.dim(`\nwrote ${values.json}`));
 }
 const openInTodo = summary.survivors.filter((s) => s.region && !s.explainedBy).length;
