@@ -63,6 +63,14 @@ export interface Finding {
   message: string; // "exercises/lesson-1/cow-list.ts:12: uses process: no lesson needs it"
 }
 
+/** A type error the TypeScript checker found in a graded file. */
+export interface TypeNote {
+  file: string; // relative to the kit when inside it
+  line: number;
+  column: number;
+  message: string; // "TS2322: Type 'string' is not assignable to type 'number'."
+}
+
 /** A problem with a whole file (it does not parse, an export is missing, ...). */
 export interface Problem {
   file: string;
@@ -87,6 +95,8 @@ export interface LessonResult {
   points?: { earned: number; possible: number; groups?: GroupPoints[] };
   /** Powers no lesson needs, found in the graded files before they ran: the result is unofficial. */
   findings?: Finding[];
+  /** Type errors in the graded files: notes, which fail no test (scripts/core/type-notes.ts). */
+  typeNotes?: TypeNote[];
 }
 
 /** Points of one test group: `earned` of `possible`, from `passed` of its `total` tests. */

@@ -17,7 +17,7 @@
  */
 import pc from "picocolors";
 import { diffLines } from "diff";
-import type { Explanation, Finding, LessonResult, TestResult, TodoLocation } from "../../lib/grading/results.ts";
+import type { Explanation, Finding, LessonResult, TestResult, TodoLocation, TypeNote } from "../../lib/grading/results.ts";
 import { summaryLine } from "../../lib/grading/results.ts";
 import { commandLine } from "./cli.ts";
 import { existsSync } from "node:fs";
@@ -58,8 +58,17 @@ export function formatLesson(result: LessonResult, options: { firstFailureOnly?:
       shownCrashLab = true;
     }
   }
+  if (result.typeNotes?.length) out.push("", formatTypeNotes(result.typeNotes));
   out.push("", formatClosing(result));
   return out.join("\n");
+}
+
+/** Type errors fail no test; they are told after the tests, as a note. */
+export function formatTypeNotes(notes: readonly TypeNote[]): string {
+  const heading = pc.dim("note: the type checker finds errors in your file (they fail no test, but usually mean a bug):");
+  const shown = notes.slice(0, 10).map((n) => `  ${pc.cyan(`${n.file}:${n.line}:${n.column}`)} ${n.message}`);
+  if (notes.length > shown.length) shown.push(pc.dim(`  … and ${notes.length - shown.length} more`));
+  return [heading, ...shown].join("\n");
 }
 
 /** Powers no lesson needs make the result unofficial: the code may have decided its own verdict. */

@@ -41,6 +41,7 @@ import {
   type Explanation, type Finding, type LessonResult, type Problem, type RawError, type TestResult, type TodoLocation,
 } from "../../lib/grading/results.ts";
 import { KIT, displayPath } from "./kit.ts";
+import { typeNotes } from "./type-notes.ts";
 import { withPoints } from "../../lib/grading/points.ts";
 import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
 
@@ -93,8 +94,12 @@ export async function runTests(options: RunOptions): Promise<RunOutcome> {
   const pool = options.pool ?? new TestProcessPool({
     implDir, memoryMb: options.memoryMb, wrap: options.wrap, childEnv: options.childEnv,
   });
-  // The scanner loads a TypeScript parser: let that happen while the tests run.
+  // The scanner loads a TypeScript parser and the type checker is a process of its own:
+  // both work while the tests run. Type notes are for a learner working in the kit's
+  // exercises/ (elsewhere the kit's lib/ is not beside the files, and instructors grade
+  // behaviour).
   const guard = import("./guard.ts");
+  const typeChecked = options.impl !== "exercises" ? Promise.resolve([]) : typeNotes(options.lessons.flatMap((l) => l.files.map((f) => path.join(implDir, l.id, f))).filter((f) => existsSync(f)));
   const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-probe-"));
   const jobs = options.lessons.flatMap((lesson) => testFiles(lesson).map((file) => new FileJob(lesson, file)));
   const progress = () => options.onProgress?.(jobs.reduce((n, j) => n + j.verdicts.size, 0), jobs.reduce((n, j) => n + j.expectedCount(), 0));
@@ -109,9 +114,13 @@ export async function runTests(options: RunOptions): Promise<RunOutcome> {
     rmSync(scratch, { recursive: true, force: true });
   }
   const { scanLesson } = await guard;
-  return {
-    results: options.lessons.map((lesson) => toLessonResult(lesson, implDir, jobs.filter((j) => j.lesson === lesson), scanLesson(lesson, implDir).findings)),
-  };
+  const notes = await typeChecked;
+  const results = options.lessons.map((lesson) => toLessonResult(lesson, implDir, jobs.filter((j) => j.lesson === lesson), scanLesson(lesson, implDir).findings));
+  for (const result of results) {
+    const mine = notes.filter((n) => n.file.startsWith(`${result.impl}/${result.lesson}/`));
+    if (mine.length > 0) result.typeNotes = mine;
+  }
+  return { results };
 }
 
 /** The lesson's hidden test files, absolute, in name order. */

@@ -4,9 +4,10 @@
  */
 import { describe, expect, test } from "vitest";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { KIT, RUNTIMES, closingLine, fixture, kit } from "./support/cli.ts";
+import { tempKit } from "./support/temp-kit.ts";
 
 function hashTree(dir: string): string {
   const hash = createHash("sha256");
@@ -141,3 +142,20 @@ describe.each(RUNTIMES)("a complete verdict on %s, whatever the code does", (run
   });
 });
 
+
+describe.each(RUNTIMES)("type errors on %s", (runtime) => {
+  test("a type error in the learner's file is a note after the tests, and fails no test", async () => {
+    const copy = tempKit();
+    try {
+      const file = path.join(copy.root, "exercises", "lesson-1", "cow-list.ts");
+      const solved = readFileSync(path.join(KIT, "solutions", "lesson-1", "cow-list.ts"), "utf8");
+      writeFileSync(file, solved.replace("  get(index: number): T {", "  get(index: number): T {\n    const count: number = \"three\";\n    void count;"));
+      const run = await kit(runtime, "check", ["lesson-1"], { cwd: copy.root });
+      expect(run.stdout).toMatch(/note: the type checker finds errors in your file[^\n]*\n\s+exercises\/lesson-1\/cow-list\.ts:\d+:\d+ TS2322: Type 'string' is not assignable to type 'number'/);
+      expect(closingLine(run.stdout)?.failed).toBe(0);
+      expect(run.code).toBe(0);
+    } finally {
+      copy.remove();
+    }
+  });
+});
