@@ -1,5 +1,6 @@
 /**
  * `npm run reset <lesson>` — puts the lesson's skeleton back in exercises/<lesson>/.
+ * `npm run reset <lesson> -- --open` — puts the lesson's open skeleton there instead.
  *
  * Contract:
  * - The skeleton is the exercise file as the kit shipped it: the version in the git
@@ -10,11 +11,16 @@
  * - Asks "[y/N]" on a terminal; `--yes` skips the question; with neither a terminal
  *   nor `--yes` it refuses (exit 2) and changes nothing.
  * - Only the files of this lesson are written; no other lesson is touched.
+ * - `--open` (the challenge track) takes the open skeleton, `exercises-open/<lesson>/<file>`
+ *   as committed at HEAD (or `--from <rev>`): the public API, the disk and the given
+ *   validation only. A lesson has open mode when that folder exists (lessons 3, 4, 5 and
+ *   7); any other lesson is a usage error (exit 2) naming the ones that have it. Backup
+ *   and confirmation work as above, and the same hidden tests grade either skeleton.
  *
  * Exit 0 when reset (or already the skeleton), 1 when it cannot find the skeleton or
  * you answer no, 2 for a usage error.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline/promises";
@@ -25,21 +31,35 @@ import { BACKUP_DIR, timestamp } from "./core/progress.ts";
 import { fileWithHash, inGitCheckout, isRevision, shippedFile } from "./core/shipped.ts";
 import { shippedSkeletonHash } from "./core/integrity.ts";
 
+/** Open skeletons mirror exercises/: exercises-open/<lesson>/<file>. The folder is the list. */
+const OPEN_DIR = "exercises-open";
+
+function openLessons(): string[] {
+  const dir = path.join(KIT, OPEN_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
 const USAGE = `
-usage: npm run reset <lesson> [-- --yes] [--from <rev>]
+usage: npm run reset <lesson> [-- --yes] [--open] [--from <rev>]
 
   Puts the lesson's skeleton back in exercises/<lesson>/. Your files are copied to
   .backups/<lesson>-<timestamp>/ first. Other lessons are never touched.
 
   lesson        lesson-3, 3, or the start of a lesson's title
   --yes         do not ask for confirmation
+  --open        the open skeleton (the challenge track: only the public API; you design
+                the on-disk format and the protocol); lessons that have one: ${openLessons().join(", ")}
   --from <rev>  take the skeleton from this git revision (default: the shipped
                 version, found in the history by the hash manifest.json records)
 `;
 
 const { values, lessons: [lesson] } = parseCommand({
   usage: USAGE,
-  flags: { yes: { type: "boolean", short: "y" }, from: { type: "string" } },
+  flags: { yes: { type: "boolean", short: "y" }, open: { type: "boolean" }, from: { type: "string" } },
   lessons: "one",
 });
 const rev = values.from ?? "HEAD";
@@ -50,6 +70,11 @@ if (!inGitCheckout()) {
   process.exit(1);
 }
 if (values.from !== undefined && !isRevision(rev)) failUsage(new UsageError(`--from ${rev}: no such git revision`), USAGE);
+const open = Boolean(values.open);
+if (open && !openLessons().includes(lesson.id)) {
+  failUsage(new UsageError(`${lesson.id} has no open mode; lessons with an open skeleton: ${openLessons().join(", ") || "none"}`), USAGE);
+}
+const kind = open ? "open skeleton" : "skeleton";
 
 interface Change {
   file: string;
@@ -61,10 +86,12 @@ interface Change {
 const changes: Change[] = [];
 for (const file of lesson.files) {
   const relative = `exercises/${lesson.id}/${file}`;
-  const hash = values.from === undefined ? shippedSkeletonHash(relative) : undefined;
-  const skeleton = (hash && fileWithHash(relative, hash)) || shippedFile(rev, relative);
+  const source = open ? `${OPEN_DIR}/${lesson.id}/${file}` : relative;
+  // The manifest records the guided skeletons only; the open ones come from `rev`.
+  const hash = values.from === undefined && !open ? shippedSkeletonHash(relative) : undefined;
+  const skeleton = (hash && fileWithHash(relative, hash)) || shippedFile(rev, source);
   if (skeleton === undefined) {
-    console.error(`${pc.red("error:")} git has no ${relative} at ${rev}; try another revision with --from <rev>.`);
+    console.error(`${pc.red("error:")} git has no ${source} at ${rev}; try another revision with --from <rev>.`);
     process.exit(1);
   }
   const exercise = path.join(KIT, relative);
@@ -74,15 +101,15 @@ for (const file of lesson.files) {
 }
 
 if (changes.length === 0) {
-  console.log(`${lesson.id} is already the skeleton; nothing to reset.`);
+  console.log(`${lesson.id} is already the ${kind}; nothing to reset.`);
   process.exit(0);
 }
 
 const list = changes.map((c) => displayPath(c.exercise)).join(", ");
 if (!values.yes) {
   if (!process.stdin.isTTY) {
-    console.error(`${pc.red("error:")} reset would replace ${list} with the skeleton; nothing was changed.`);
-    console.error(`Run it in a terminal to be asked, or add --yes: ${commandLine("reset", lesson.id, "--yes")}`);
+    console.error(`${pc.red("error:")} reset would replace ${list} with the ${kind}; nothing was changed.`);
+    console.error(`Run it in a terminal to be asked, or add --yes: ${commandLine("reset", lesson.id, ...(open ? ["--open"] : []), "--yes")}`);
     process.exit(2);
   }
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
@@ -90,7 +117,7 @@ if (!values.yes) {
   const answer = await new Promise<string>((resolve) => {
     prompt.on("SIGINT", () => resolve(""));
     prompt.on("close", () => resolve(""));
-    prompt.question(`Replace ${list} with the skeleton? Your version is backed up first. [y/N] `).then(resolve, () => resolve(""));
+    prompt.question(`Replace ${list} with the ${kind}? Your version is backed up first. [y/N] `).then(resolve, () => resolve(""));
   });
   prompt.close();
   if (!/^y(es)?$/i.test(answer.trim())) {
@@ -111,4 +138,5 @@ for (const c of changes) {
   writeFileSync(c.exercise, c.skeleton);
 }
 if (changes.some((c) => c.exists)) console.log(`Your files are backed up in ${pc.cyan(displayPath(backup) + "/")}`);
-console.log(`${pc.green("✓")} ${list} ${changes.length > 1 ? "are" : "is"} the skeleton again.`);
+console.log(`${pc.green("✓")} ${list} ${changes.length > 1 ? "are" : "is"} the ${kind}${open ? "" : " again"}.`);
+if (open) console.log(`The same hidden tests grade it: ${commandLine("check", lesson.id)}. Back to the guided skeleton: ${commandLine("reset", lesson.id)}.`);
