@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { Machine } from "@impl/lesson-8/cow-machine.ts";
+import { checkAgainstModel } from "../support/model.ts";
 
 /** Writes `byte` at the first byte of each listed page. */
 function touch(machine: Machine, pid: number, pages: number[], byte: number): void {
@@ -372,8 +373,7 @@ describe("against a model", () => {
   );
 
   test("any run of spawn, fork, write, read and exit matches eager copying, with exactly the copies needed (randomized)", () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+    checkAgainstModel(fc.array(op, { minLength: 1, maxLength: 60 }), (ops, step) => {
         const machine = new Machine({ pageSize: PAGE_SIZE, pages: PAGES, frames: 512 });
         // Eager copying: every process owns a full private copy of its memory.
         const eager = new Map<number, Uint8Array>();
@@ -385,7 +385,8 @@ describe("against a model", () => {
         const live = (): number[] => [...eager.keys()];
         const pick = (who: number): number | undefined => (eager.size === 0 ? undefined : live()[who % eager.size]);
 
-        for (const o of ops) {
+        for (const [i, o] of ops.entries()) {
+          step(i + 1);
           if (o.kind === "spawn") {
             const pid = machine.spawn();
             expect(eager.has(pid)).toBe(false);
@@ -416,7 +417,7 @@ describe("against a model", () => {
               sharers.set(nextFrame++, 1);
             }
           } else if (o.kind === "read") {
-            expect(machine.read(pid, o.address)).toBe(eager.get(pid)![o.address]);
+            expect(machine.read(pid, o.address), `read(${pid}, ${o.address})`).toBe(eager.get(pid)![o.address]);
           } else {
             machine.exit(pid);
             eager.delete(pid);
@@ -426,16 +427,34 @@ describe("against a model", () => {
           const inUse = [...sharers.values()].filter((n) => n > 0).length;
           const eagerFrames = [...frameOf.values()].flat().filter((f) => f !== undefined).length;
           const stats = machine.stats();
-          expect(stats).toEqual({ framesInUse: inUse, copies, processes: eager.size });
-          expect(stats.framesInUse).toBeLessThanOrEqual(eagerFrames);
+          expect(stats, "stats()").toEqual({ framesInUse: inUse, copies, processes: eager.size });
+          expect(stats.framesInUse, "stats().framesInUse against eager copying's frames").toBeLessThanOrEqual(eagerFrames);
         }
+        step(ops.length + 1);
         for (const [pid, bytes] of eager) {
-          for (let a = 0; a < bytes.length; a++) expect(machine.read(pid, a)).toBe(bytes[a]);
+          for (let a = 0; a < bytes.length; a++) expect(machine.read(pid, a), `read(${pid}, ${a}) at the end`).toBe(bytes[a]);
         }
         for (const pid of live()) machine.exit(pid);
-        expect(machine.stats().framesInUse).toBe(0);
-      }),
-      { numRuns: 300, seed: 8 },
+        expect(machine.stats().framesInUse, "stats().framesInUse once every process has exited").toBe(0);
+      },
+      {
+        numRuns: 300,
+        seed: 8,
+        describe: (ops) => [...ops.map(describeOp), "read every address of every live process, then exit them all"],
+        setting: `a machine of ${PAGES} pages of ${PAGE_SIZE} bytes, 512 frames; "process #n" is the n-th live process, counted modulo how many are alive`,
+      },
     );
   });
 });
+
+/** One generated operation in the words of the lesson's API. */
+function describeOp(o: { kind: string; who?: number; address?: number; byte?: number }): string {
+  switch (o.kind) {
+    case "spawn": return "spawn()";
+    case "fork": return `fork(process #${o.who})`;
+    case "write": return `write(process #${o.who}, address ${o.address}, byte ${o.byte})`;
+    case "read": return `read(process #${o.who}, address ${o.address})`;
+    default: return `exit(process #${o.who})`;
+  }
+}
+
