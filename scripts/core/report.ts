@@ -95,7 +95,7 @@ export function formatExplanation(e: Explanation): string {
         ? `${pc.yellow(`TODO(${e.todo.id})`)} is still open: ${pc.cyan(`${e.todo.file}:${e.todo.line}`)}`
         : `${pc.yellow(`TODO(${e.todo.id})`)} is still open`;
     case "mismatch":
-      return [assertionNote(e.message), formatExpectedGot(e.expected, e.actual), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
+      return [assertionNote(e.message), formatExpectedGot(e.expected, e.actual), invisibleDifference(e), e.at ? pc.dim(`at ${e.at}`) : ""].filter(Boolean).join("\n");
     case "time-limit":
       return pc.red(e.message);
     case "error":
@@ -108,6 +108,21 @@ function assertionNote(message: string): string {
   if (message.startsWith("expected ")) return "";
   const i = message.indexOf(": expected ");
   return i > 0 ? message.slice(0, i) : message;
+}
+
+/**
+ * When expected and got print the same, say what printing hides, or the learner is left
+ * staring at two identical lines.
+ */
+function invisibleDifference(e: { message: string; expected: string; actual: string }): string {
+  if (e.expected !== e.actual) return "";
+  if (/not to be\b/.test(e.message)) {
+    return pc.yellow("they print the same, and are the same object: the test wants a new one (a copy), not the one your code keeps");
+  }
+  if (/Object\.is equality|to be\b/.test(e.message)) {
+    return pc.yellow("they print the same but are not the same object: the test wants the very value it gave (compared by identity), not a copy");
+  }
+  return pc.yellow("they print the same but differ in what printing hides: -0 and 0, undefined and a missing key, an empty array slot and undefined, or the object's class");
 }
 
 /** Short values side by side; long ones as a line diff. */

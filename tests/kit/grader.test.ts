@@ -159,3 +159,20 @@ describe.each(RUNTIMES)("type errors on %s", (runtime) => {
     }
   });
 });
+
+describe.each(RUNTIMES)("failures that explain themselves on %s", (runtime) => {
+  test.concurrent("two values that print the same: the report says what printing hides", async () => {
+    const run = await kit(runtime, "check", ["lesson-1", "--dir", fixture("clones-values")]);
+    expect(run.stdout).toMatch(/✗ values are stored by reference, not cloned\n(.*\n){1,5}\s+they print the same but are not the same object/);
+  });
+
+  test.concurrent("a model-based failure: the shortest failing sequence, numbered, the step where it first differs, expected and got", async () => {
+    const run = await kit(runtime, "check", ["lesson-8", "--dir", fixture("writes-shared-frame")]);
+    const story = /✗ any run of spawn, fork, write, read and exit matches eager copying[^\n]*\n\s+the smallest sequence fast-check found that fails:\n((?:\s+\d+\. .*\n)+)\s+at step (\d+): (.*)\n\s+setting: /.exec(run.stdout);
+    expect(story, run.stdout).not.toBeNull();
+    const [, steps, at, what] = story!;
+    expect(steps).toMatch(new RegExp(`\\s${at}\\. .*← the code first differs from the model here`));
+    expect(what).toMatch(/the model expected .*, the code gave /);
+    expect(run.stdout).not.toMatch(/Counterexample|Hint: Enable verbose mode/);
+  });
+});
