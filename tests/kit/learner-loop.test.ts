@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from "node:fs";
 import path from "node:path";
-import { RUNTIMES, KIT, run, type Run, type Runtime } from "./support/cli.ts";
+import { DENO, NODE, RUNTIMES, KIT, run, type Run, type Runtime } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 import { lessonStatus, nextTodoOf } from "../../scripts/core/progress.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
@@ -45,7 +45,7 @@ function learner(runtime: Runtime, script: string, args: readonly string[], opti
   const line: string | undefined = runtime === "deno" ? config.tasks?.[script] : config.scripts?.[script];
   if (!line) throw new Error(`no ${runtime === "deno" ? "deno task" : "npm script"} named ${script}`);
   const [command, ...words] = line.replace(/^\.\/node_modules\/deno\/deno /, "deno ").split(/\s+/);
-  const binary = command === "node" ? process.execPath : command === "deno" ? path.join(KIT, "node_modules", "deno", "deno") : command;
+  const binary = command === "node" ? (NODE ?? process.execPath) : command === "deno" ? DENO : command;
   return run(binary, [...words, ...args], options);
 }
 
@@ -71,22 +71,29 @@ interface Watching {
 const watchers = new Set<ChildProcess>();
 afterAll(() => {
   // Each watcher leads its own process group: this ends its child watcher too.
-  for (const child of watchers) if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
+  for (const child of watchers) {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // the group is already gone
+    }
+  }
 });
 
 /** Starts `watch` as a learner would and follows what it prints. */
 function startWatch(runtime: Runtime, root: string, args: string[], env: Record<string, string> = {}): Watching {
   const script = path.join(root, "scripts", "watch.ts");
   const [command, argv] = runtime === "deno"
-    ? [path.join(KIT, "node_modules", ".bin", "deno"), ["run", "-A", script, ...args]]
-    : [process.execPath, [path.join(root, "scripts", "run.mjs"), "--vitest", script, ...args]];
+    ? [DENO, ["run", "-A", script, ...args]]
+    : [NODE ?? process.execPath, [path.join(root, "scripts", "run.mjs"), "--vitest", script, ...args]];
   const child = spawn(command, argv, { cwd: root, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   watchers.add(child);
   let out = "";
   let err = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
   return {
     output: () => out,
     async waitFor(pattern, timeoutMs = 30_000) {
@@ -99,8 +106,11 @@ function startWatch(runtime: Runtime, root: string, args: string[], env: Record<
     },
     async stop() {
       child.kill("SIGINT");
-      const code = await exited;
+      const { code, signal } = await exited;
       expect(err).not.toMatch(/at .*\.ts:\d+/); // no stack trace on Ctrl-C
+      // Deno 2.9's child_process reports a child it sent SIGINT as ended by that signal,
+      // even when the child caught it and exited 0; there, watch's farewell is the proof.
+      if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" && signal === "SIGINT" && /stopped watching/.test(out)) return 0;
       return code;
     },
   };
@@ -318,7 +328,8 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
     await withKit(async (root) => {
       appendFileSync(path.join(root, "tests", "lesson-1", readdirSync(path.join(root, "tests", "lesson-1"))[0]), "\n// edited\n");
       const run = await learner(runtime, "doctor", [], { cwd: root });
-      expect(run.stdout).toMatch(/✓ Node \d+\.\d+\.\d+/);
+      // With only Deno, doctor says Node is absent and needs no fixing: no Node line to pass.
+      expect(run.stdout).toMatch(NODE ? /✓ Node \d+\.\d+\.\d+/ : /· Node: none on this machine/);
       expect(run.stdout).toMatch(/✓ Deno 2\.\d+\.\d+/);
       expect(run.stdout).toMatch(/✓ all \d+ dev dependencies installed/);
       expect(run.stdout).toMatch(/✓ file watching works/);
