@@ -89,7 +89,12 @@ for (const file of lesson.files) {
   const source = open ? `${OPEN_DIR}/${lesson.id}/${file}` : relative;
   // The manifest records the guided skeletons only; the open ones come from `rev`.
   const hash = values.from === undefined && !open ? shippedSkeletonHash(relative) : undefined;
-  const skeleton = (hash && fileWithHash(relative, hash)) || shippedFile(rev, source);
+  const byHash = hash ? fileWithHash(relative, hash) : undefined;
+  if (hash && byHash === undefined) {
+    // A manifest not rewritten after a skeleton changed: `rev` may hold the learner's own commit.
+    console.error(`${pc.yellow("note:")} no version of ${relative} in git has the hash manifest.json records; taking the one at ${rev}`);
+  }
+  const skeleton = byHash ?? shippedFile(rev, source);
   if (skeleton === undefined) {
     console.error(`${pc.red("error:")} git has no ${source} at ${rev}; try another revision with --from <rev>.`);
     process.exit(1);
