@@ -14,7 +14,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { lessons } from "../../lib/registry.ts";
 import { serveFolder } from "../../scripts/core/book/serve.ts";
-import { RUNTIMES, kit } from "./support/cli.ts";
+import { RUNTIMES, SLOW_MACHINE_LIMIT, kit } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -71,7 +71,7 @@ test("`book --serve` serves the site and rebuilds when a lesson text changes", a
     child.kill("SIGINT");
     copy.remove();
   }
-});
+}, SLOW_MACHINE_LIMIT);
 
 describe.skipIf(!hasChromium)("the workbook in headless Chromium, JavaScript off", () => {
   let browser: Browser;
@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)("the workbook in headless Chromium, JavaScript off
     });
     const context = await browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
-  }, 60_000);
+  }, SLOW_MACHINE_LIMIT);
 
   afterAll(async () => {
     await browser?.close();
@@ -171,7 +171,8 @@ async function buildWithoutGrades(): Promise<string> {
   return out;
 }
 
-async function waitFor<T>(probe: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+/** Polls until `probe` gives a value; the cap only ends a wait for something that never comes. */
+async function waitFor<T>(probe: () => T | Promise<T>, ms = SLOW_MACHINE_LIMIT / 2): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

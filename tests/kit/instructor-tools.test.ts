@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KIT, RUNTIMES, fixture, kit } from "./support/cli.ts";
+import { KIT, RUNTIMES, SLOW_MACHINE_LIMIT, fixture, kit } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 import { groupOf, hashFile, manifestDifferences, markUnofficial, readManifest, writeManifest } from "../../scripts/core/integrity.ts";
 import { lessonGrade, toCsv, toMarkdown, type LessonGrade, type SubmissionGrade } from "../../scripts/core/class-grades.ts";
@@ -36,7 +36,7 @@ describe.each(RUNTIMES)("compare on %s", (runtime) => {
     expect(run.stdout).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
     expect(run.stdout).toContain("\n-    return this.#overlay.size > 0;\n");
     expect(run.stdout).toContain('\n+    throw todo("lesson-1:counters");\n');
-  }, 120_000);
+  }, SLOW_MACHINE_LIMIT);
 
   test.concurrent("takes a learner's kit copy, or defaults to this kit's exercises/", async () => {
     const [kitCopy, own] = await Promise.all([
@@ -49,7 +49,7 @@ describe.each(RUNTIMES)("compare on %s", (runtime) => {
     expect(own.code).toBe(0);
     expect(own.stdout).toMatch(/^learner \d+\/\d+, reference \d+\/\d+$/m);
     expect(own.stdout).toContain("+++ exercises/lesson-1/cow-list.ts (learner)");
-  }, 120_000);
+  }, SLOW_MACHINE_LIMIT);
 
   test.concurrent("bad paths and flags are usage errors (exit 2); --help exits 0", async () => {
     const [missing, noLesson, unknown, noArgs, help] = await Promise.all([
@@ -66,7 +66,7 @@ describe.each(RUNTIMES)("compare on %s", (runtime) => {
     expect(noArgs.stderr).toContain("which lesson?");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("usage: npm run compare <lesson> [path]");
-  }, 120_000);
+  }, SLOW_MACHINE_LIMIT);
 });
 
 test("compare colours its diff in a terminal", async () => {
@@ -74,7 +74,7 @@ test("compare colours its diff in a terminal", async () => {
   expect(run.stdout).toContain("\x1b[31m-    return this.#overlay.size > 0;\x1b[39m");
   expect(run.stdout).toContain('\x1b[32m+    throw todo("lesson-1:counters");\x1b[39m');
   expect(run.stdout).toMatch(/\x1b\[36m@@ -\d+,\d+ \+\d+,\d+ @@\x1b\[39m/);
-}, 120_000);
+}, SLOW_MACHINE_LIMIT);
 
 describe("the release manifest", () => {
   test("manifest.json matches the kit's hidden tests, lib/ and config (else: npm run manifest)", () => {
@@ -164,7 +164,7 @@ describe.each(RUNTIMES)("check against the manifest on %s", (runtime) => {
     } finally {
       copy.remove();
     }
-  }, 120_000);
+  }, SLOW_MACHINE_LIMIT);
 });
 
 describe("class grade formats", () => {

@@ -7,13 +7,13 @@ import { afterAll, describe, expect, test } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from "node:fs";
 import path from "node:path";
-import { DENO, NODE, RUNTIMES, KIT, run, type Run, type Runtime } from "./support/cli.ts";
+import { DENO, NODE, RUNTIMES, KIT, SLOW_MACHINE_LIMIT, run, type Run, type Runtime } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 import { lessonStatus, nextTodoOf } from "../../scripts/core/progress.ts";
 import type { LessonResult } from "../../lib/grading/results.ts";
 
 /** Each test spawns several processes; a loaded 2-core machine needs room. */
-const LIMIT = 120_000;
+const LIMIT = SLOW_MACHINE_LIMIT;
 const EXERCISE = "exercises/lesson-1/cow-list.ts";
 const SOLUTION = "solutions/lesson-1/cow-list.ts";
 const HINTS = (JSON.parse(readFileSync(path.join(KIT, "lessons", "lessons.json"), "utf8")).lessons[0].hints as string[]).length;
@@ -96,7 +96,7 @@ function startWatch(runtime: Runtime, root: string, args: string[], env: Record<
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
   return {
     output: () => out,
-    async waitFor(pattern, timeoutMs = 30_000) {
+    async waitFor(pattern, timeoutMs = SLOW_MACHINE_LIMIT / 2) {
       const start = Date.now();
       while (!pattern.test(out)) {
         if (child.exitCode !== null) throw new Error(`watch exited (${child.exitCode}) before printing ${pattern}:\n${out}\n${err}`);
@@ -159,7 +159,7 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
         try {
           await watching.waitFor(/\d+ passed, [1-9]\d* failed/);
           writeFileSync(path.join(root, EXERCISE), read(root, "tests/kit/fixtures/endless-loop/lesson-1/cow-list.ts"));
-          await watching.waitFor(/stopped after 5 s without finishing[\s\S]*watch restarted/, 60_000);
+          await watching.waitFor(/stopped after 5 s without finishing[\s\S]*watch restarted/);
           writeFileSync(path.join(root, EXERCISE), read(root, SOLUTION));
           await watching.waitFor(/lesson-1 is done/);
         } finally {

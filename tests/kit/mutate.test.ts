@@ -10,7 +10,7 @@ import {
   formatReport, functionSpans, parseEquivalents, score, summarize, todoRegions, type Mutant,
 } from "../../scripts/core/mutate-report.ts";
 import { lessons } from "../../lib/registry.ts";
-import { KIT, kit } from "./support/cli.ts";
+import { KIT, SLOW_MACHINE_LIMIT, kit } from "./support/cli.ts";
 
 const read = (...parts: string[]) => readFileSync(path.join(KIT, ...parts), "utf8");
 
@@ -23,7 +23,7 @@ describe("arguments", () => {
       expect(run.stderr).toMatch(/error:/);
       expect(run.stdout, "nothing was installed or run").not.toMatch(/installing|Mutation testing/);
     });
-  }, 60_000);
+  }, SLOW_MACHINE_LIMIT);
 });
 
 describe("equivalents files", () => {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { lessons } from "../../lib/registry.ts";
 import { shippedSkeleton } from "../../scripts/core/shipped.ts";
-import { KIT, RUNTIMES, kit } from "./support/cli.ts";
+import { KIT, RUNTIMES, SLOW_MACHINE_LIMIT, kit } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
 
 interface Example {
@@ -70,5 +70,5 @@ describe.each(shown.map((e) => [`npm run ${e.script} ${e.args.join(" ")}`, e] as
     } finally {
       copy.remove();
     }
-  }, 120_000);
+  }, SLOW_MACHINE_LIMIT);
 });
