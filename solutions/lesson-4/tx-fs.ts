@@ -204,7 +204,7 @@ export class TxFS {
       start: this.#start,
       sequence: this.#nextTxid,
     };
-    this.#disk.write(SUPERBLOCK, encodeSuperblock(superblock), `journal superblock: start ${this.#start}, next tx ${this.#nextTxid}`);
+    this.#disk.write(SUPERBLOCK, encodeSuperblock(superblock), `journal superblock: journal starts at block ${this.#journalBlock(this.#start)}, next tx ${this.#nextTxid}`);
   }
 
   /** Reads the directory and every file from the home region. */
