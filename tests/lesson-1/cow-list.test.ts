@@ -209,10 +209,15 @@ describe("against a model", () => {
 // speed. A copy of the list, or of the overlay, costs hundreds of times more, and is
 // caught before the test's full-size workload would run for minutes.
 
-/** A list over 0..n-1 with the slots 0, 50, 100, ... written, `written` of them (n >= 50 × written). */
-function listWithWrites(n: number, written: number): CowList<number> {
-  const list = new CowList(Array.from({ length: n }, (_, i) => i));
-  for (let i = 0; i < written; i++) list.set((i * 50) % n, -i);
+/** The array 0..n-1. Lists over one original are independent, so a test makes it once. */
+function upTo(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** A list over `original` with the slots 0, 50, 100, ... written, `written` of them (50 × written <= length). */
+function listWithWrites(original: readonly number[], written: number): CowList<number> {
+  const list = new CowList(original);
+  for (let i = 0; i < written; i++) list.set(i * 50, -i);
   return list;
 }
 
@@ -230,22 +235,24 @@ function touchedSlots(n: number, written: number): number[] {
 
 describe("the cost of writing", () => {
   test("set() on a list over 1,000,000 items costs the same as on a small one (no full copy)", () => {
+    const thousand = upTo(1_000);
+    const million = upTo(1_000_000);
     const writing = (list: CowList<number>, n: number, written: number) => {
       const slots = touchedSlots(n, written);
       return (i: number) => list.set(slots[i % slots.length], i);
     };
     const bySize = costGrowth({
-      small: { label: "1,000 items", op: writing(listWithWrites(1_000, 10), 1_000, 10) },
-      large: { label: "1,000,000 items", op: writing(listWithWrites(1_000_000, 10), 1_000_000, 10) },
+      small: { label: "1,000 items", op: writing(listWithWrites(thousand, 10), 1_000, 10) },
+      large: { label: "1,000,000 items", op: writing(listWithWrites(million, 10), 1_000_000, 10) },
       within: 10,
     });
     expect(bySize.within, bySize.explanation("set()")).toBe(true);
     // The overlay grows in steps, each weighed against 64 written slots, so that a copy of
     // the overlay on every write is caught while the overlay is still small.
-    const few = listWithWrites(1_000_000, 64);
-    const growing = listWithWrites(1_000_000, 64);
-    for (let written = 256; written <= 16_384; written *= 4) {
-      for (let i = 0; i < written; i++) growing.set(i * 50, -i);
+    const few = listWithWrites(million, 64);
+    const growing = listWithWrites(million, 64);
+    for (let written = 256, before = 64; written <= 16_384; before = written, written *= 4) {
+      for (let i = before; i < written; i++) growing.set(i * 50, -i);
       const byOverlay = costGrowth({
         small: { label: "64 written slots", op: writing(few, 1_000_000, 64) },
         large: { label: `${written} written slots`, op: writing(growing, 1_000_000, written) },
@@ -254,10 +261,11 @@ describe("the cost of writing", () => {
       expect(byOverlay.within, byOverlay.explanation("set()")).toBe(true);
     }
 
-    const big = new CowList(Array.from({ length: 1_000_000 }, (_, i) => i));
+    const big = new CowList(million);
     for (let i = 0; i < 20_000; i++) big.set(i * 50, -i);
     expect(big.copiedCount).toBe(20_000);
     expect(big.get(50)).toBe(-1);
+    expect(million[50], "the original").toBe(50);
   });
 
   test("set() reads at most one element of the original, the first write included (no copy on first write)", () => {
@@ -299,15 +307,18 @@ describe("the cost of reading", () => {
       const slots = touchedSlots(n, written);
       return (i: number) => list.get(slots[i % slots.length]);
     };
+    const million = upTo(1_000_000);
     const bySize = costGrowth({
-      small: { label: "1,000 items", op: reading(listWithWrites(1_000, 10), 1_000, 10) },
-      large: { label: "1,000,000 items", op: reading(listWithWrites(1_000_000, 10), 1_000_000, 10) },
+      small: { label: "1,000 items", op: reading(listWithWrites(upTo(1_000), 10), 1_000, 10) },
+      large: { label: "1,000,000 items", op: reading(listWithWrites(million, 10), 1_000_000, 10) },
       within: 10,
     });
     expect(bySize.within, bySize.explanation("get()")).toBe(true);
+    // A list of 50,000 items: even a set() that copies the whole list builds these quickly.
+    const fifty = upTo(50_000);
     const growth = costGrowth({
-      small: { label: "64 written slots", op: reading(listWithWrites(100_000, 64), 100_000, 64) },
-      large: { label: "2,000 written slots", op: reading(listWithWrites(100_000, 2_000), 100_000, 2_000) },
+      small: { label: "32 written slots", op: reading(listWithWrites(fifty, 32), 50_000, 32) },
+      large: { label: "1,000 written slots", op: reading(listWithWrites(fifty, 1_000), 50_000, 1_000) },
       within: 10,
     });
     expect(growth.within, growth.explanation("get()")).toBe(true);

@@ -52,6 +52,7 @@ const TARGET_BATCH_MS = 1;
 const WARM_UP_MS = 5;
 const MAX_BATCH = 1 << 17;
 const CLOCK_EVERY = 8;
+const MIN_ROUNDS = 3;
 
 /** Times `count` calls of `op`, stopping early (and saying so) once `budgetMs` is spent. */
 function timeBatch(op: (i: number) => void, count: number, start: number, budgetMs: number): { ms: number; cut: boolean } {
@@ -111,7 +112,8 @@ export function costGrowth(options: CostGrowthOptions): CostGrowth {
       fastestLarge = measured.ms;
       largeCut = measured.cut;
     }
-    ok = fastestLarge <= within * fastestSmall;
+    // Not before a few rounds: one small batch slowed by a pause would flatter the ratio.
+    ok = round >= MIN_ROUNDS - 1 && fastestLarge <= within * fastestSmall;
     round += 1;
   }
   const ratio = fastestLarge / Math.max(fastestSmall, Number.MIN_VALUE);
