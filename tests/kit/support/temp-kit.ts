@@ -1,8 +1,10 @@
 /**
  * A throwaway copy of the kit for tests that change files (reset, hints, progress,
  * learner submissions). node_modules is linked, not copied, so a copy costs milliseconds.
- * A copy its test did not remove (it failed or timed out first) is removed when the test
- * file ends.
+ * Its exercises/ hold the skeletons as shipped (scripts/core/shipped.ts), not this kit's
+ * working files: the kit's tests start from an untouched lesson even on a learner's copy
+ * where lessons are solved. A copy its test did not remove (it failed or timed out
+ * first) is removed when the test file ends.
  *
  * @example
  * ```ts
@@ -11,11 +13,26 @@
  * finally { copy.remove(); }
  * ```
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
+import { lessons } from "../../../lib/registry.ts";
+import { shippedSkeleton } from "../../../scripts/core/shipped.ts";
 import { KIT } from "./cli.ts";
+
+/** Exercise file → its shipped skeleton, read once per test file (git may be asked). */
+let skeletons: Map<string, string> | undefined;
+function shippedSkeletons(): Map<string, string> {
+  skeletons ??= new Map(
+    lessons.flatMap((l) => l.files.map((f) => `exercises/${l.id}/${f}`))
+      .flatMap((file) => {
+        const text = shippedSkeleton(file);
+        return text === undefined ? [] : [[file, text] as const];
+      }),
+  );
+  return skeletons;
+}
 
 const leftover = new Set<string>();
 afterAll(() => {
@@ -28,6 +45,7 @@ export function tempKit(): { root: string; remove(): void } {
   const root = mkdtempSync(path.join(tmpdir(), "crash-course-kit-"));
   cpSync(KIT, root, { recursive: true, filter: (src) => !SKIP.test(src) });
   symlinkSync(path.join(KIT, "node_modules"), path.join(root, "node_modules"), "dir");
+  for (const [file, text] of shippedSkeletons()) writeFileSync(path.join(root, file), text);
   leftover.add(root);
   return {
     root,
