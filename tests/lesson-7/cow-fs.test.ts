@@ -164,6 +164,18 @@ describe("files and transactions", () => {
     expectConsistent(disk, fs);
   });
 
+  test("a missing file reads as undefined, also where other files share its directory leaf", () => {
+    const fs = CowFS.mount(new SimDisk());
+    const content: Files = {};
+    for (let i = 0; i < 20; i++) content[`f${i}`] = String(i);
+    commit(fs, content);
+    const held = fs.snapshot();
+    for (let i = 0; i < 40; i++) {
+      expect(fs.read(`missing-${i}`), `missing-${i}`).toBe(undefined);
+      expect(fs.readAt(held, `missing-${i}`), `missing-${i} in the snapshot`).toBe(undefined);
+    }
+  });
+
   test("invalid names throw (TypeError for a non-string, RangeError otherwise) and change nothing", () => {
     const fs = CowFS.mount(new SimDisk());
     const tx = fs.begin();
