@@ -153,13 +153,13 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
   }, LIMIT);
 
   if (runtime === "node") {
-    test.concurrent("watch survives an endless loop: the stuck test is named, the watcher restarts, the next save grades", async () => {
+    test.concurrent("watch survives an endless loop: the stuck test is named, the others graded, and the next save grades", async () => {
       await withKit(async (root) => {
         const watching = startWatch(runtime, root, ["lesson-1"]);
         try {
           await watching.waitFor(/\d+ passed, [1-9]\d* failed/);
           writeFileSync(path.join(root, EXERCISE), read(root, "tests/kit/fixtures/endless-loop/lesson-1/cow-list.ts"));
-          await watching.waitFor(/stopped after 5 s without finishing[\s\S]*watch restarted/);
+          await watching.waitFor(/stopped after 5 s without finishing[\s\S]*\d+ passed, 1 failed/);
           writeFileSync(path.join(root, EXERCISE), read(root, SOLUTION));
           await watching.waitFor(/lesson-1 is done/);
         } finally {
