@@ -6,10 +6,11 @@
  */
 import { describe, expect, test } from "vitest";
 import { RUNTIMES, kit } from "./support/cli.ts";
+import { shippedKit } from "./support/temp-kit.ts";
 
 describe.each(RUNTIMES)("crash lesson-3 on %s", (runtime) => {
   test("shows the unjournaled version tearing a file and the untouched exercise's open TODO", async () => {
-    const run = await kit(runtime, "crash", ["lesson-3"]);
+    const run = await kit(runtime, "crash", ["lesson-3"], { cwd: shippedKit() });
     expect(run.stdout).toContain("without a journal (lib/demos/unjournaled-fs.ts)");
     expect(run.stdout).toMatch(/✗ survives (\d+) of (\d+) crash points; \d+ leave the files wrong/);
     const [, survived, total] = /survives (\d+) of (\d+)/.exec(run.stdout)!.map(Number);

@@ -11,6 +11,7 @@
  * const copy = tempKit();
  * try { await kit("node", "reset", ["lesson-1", "--yes"], { cwd: copy.root }); }
  * finally { copy.remove(); }
+ * await kit("node", "check", ["lesson-1"], { cwd: shippedKit() }); // the untouched skeleton, read-only use
  * ```
  */
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -39,7 +40,7 @@ afterAll(() => {
   for (const root of leftover) rmSync(root, { recursive: true, force: true });
 });
 
-const SKIP = /[/\\](node_modules|\.git|\.progress|\.backups|\.book|\.briefs)$/;
+const SKIP = /[/\\](node_modules|\.git|\.progress|\.backups|\.book|\.briefs|\.mutate)$/;
 
 export function tempKit(): { root: string; remove(): void } {
   const root = mkdtempSync(path.join(tmpdir(), "crash-course-kit-"));
@@ -54,4 +55,15 @@ export function tempKit(): { root: string; remove(): void } {
       leftover.delete(root);
     },
   };
+}
+
+let shared: string | undefined;
+/**
+ * One copy per test file, for tests that grade or explore the untouched skeletons
+ * without changing files: the kit's own working exercises (a learner's work) are never
+ * what they see. Removed when the test file ends.
+ */
+export function shippedKit(): string {
+  shared ??= tempKit().root;
+  return shared;
 }
