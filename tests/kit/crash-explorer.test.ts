@@ -19,6 +19,7 @@ import {
   type Exploration,
 } from "../../lib/crash-explorer.ts";
 import { kit } from "./support/cli.ts";
+import { shippedKit } from "./support/temp-kit.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { UnjournaledFS } from "../../lib/demos/unjournaled-fs.ts";
 
@@ -271,8 +272,9 @@ describe("values in a story", () => {
 
 describe("npm run crash", () => {
   test("tells the first failing workload's story, and every one with --all", async () => {
-    const first = await kit("node", "crash", ["lesson-3"]);
-    const all = await kit("node", "crash", ["lesson-3", "--all"]);
+    const cwd = shippedKit(); // the untouched exercise, whatever this kit's working copy holds
+    const first = await kit("node", "crash", ["lesson-3"], { cwd });
+    const all = await kit("node", "crash", ["lesson-3", "--all"], { cwd });
     const stories = (output: string) => output.split("\n").filter((line) => /← power cut here/.test(line)).length;
     expect(stories(first.stdout), first.stdout).toBe(1);
     expect(first.stdout).toMatch(/\d+ more workloads? fails?: (npm run crash lesson-3 -- --all|deno task crash lesson-3 --all) tells each/);
