@@ -165,9 +165,10 @@ export class PageStore {
   /** Undoes the open (or interrupted) transaction from its originals, and ends its journal. */
   #rollBack(originals: readonly Original[]): void {
     // TODO(lesson-11:rollback): afterwards every page in `originals` is back home, durably,
-    // and the journal is no longer hot, durably. A power cut at any write or flush of the
-    // rollback must leave a disk that the next mount rolls back to the same pages (it will
-    // find the journal hot again as long as the rollback had not finished). Label home
+    // and the journal is finished (#invalidateJournal), so that the next transaction can
+    // reuse it. A power cut at any write or flush of the rollback must leave a disk that the
+    // next mount rolls back to the same pages: a journal whose header write was lost is
+    // hot again. Flush where an order matters, and nowhere else. Label home
     // writes, e.g. `page ${page}: original restored (rollback)`. With no originals (nothing
     // was stolen, or the journal was not hot) there is nothing to undo: no disk write.
     // README: "Rolling back".

@@ -172,9 +172,10 @@ export class PageStore {
     // Invalidate only once every original is durable at home: a crash before that leaves
     // the journal hot, and rolling back again copies the same bytes (idempotent).
     this.#disk.flush();
+    // No flush after it: the pages are already durable as they were. If the header is lost,
+    // the journal is hot again and rolling it back copies the same bytes; and the next
+    // transaction flushes its own journal (and this header) before it overwrites a page.
     this.#invalidateJournal("rollback");
-    // Durable before abort() returns, and before the next transaction reuses the journal.
-    this.#disk.flush();
   }
 
   /** The originals of a hot journal (a valid batch of transaction finished + 1 at its start), or none. */
