@@ -2,7 +2,8 @@
  * Lesson 10's crash workloads: writes and deletes (in memory), fsync of single files and
  * root switches (sync), on a disk with a write cache in 64-byte sectors, each with what
  * every file may hold after a power cut. The hidden tests explore them against the code
- * under test; `npm run crash lesson-10` explores the same ones.
+ * under test; `npm run crash lesson-10` explores the same ones, after a baseline: lesson 7's
+ * file system with fsync left to the next commit (`crashLab`).
  *
  * The check is the lesson's promise, file by file: a file holds what it held at its last
  * durability point (the last fsync of it, or the last sync, that returned before the power
@@ -150,9 +151,9 @@ export function explorationOf<FS extends FileSystem>(workload: Workload, mount: 
   };
 }
 
-const big = (tag: string, letter: string) => contents(tag, letter, 1000);
+const big = (tag: string, letter: string) => contents(tag, letter, 600);
 
-/** The workloads of the crash tests, small enough to explore every crash point fast. */
+/** The workloads of the crash tests, small enough to explore every crash point fast (600 bytes: a record of two log blocks). */
 export const workloads: Record<string, Workload> = {
   fsyncs: {
     name: "fsyncs between root switches",
@@ -197,11 +198,52 @@ export const workloads: Record<string, Workload> = {
   },
 };
 
-/** `npm run crash lesson-10`: the workloads against the exercise or the solution. */
+/** The part of lesson 7's CowFS the crash lab's baseline drives. */
+interface CowFSLike {
+  begin(): { write(name: string, data: string): void; delete(name: string): void; commit(): number };
+  read(name: string): string | undefined;
+  list(): string[];
+}
+
+/**
+ * Lesson 7's file system with changes kept in memory and an fsync that waits for the next
+ * commit (sync): what a copy-on-write file system without an intent log would have to do
+ * to keep fsync cheap. The baseline of `npm run crash lesson-10`.
+ */
+function withoutIntentLog(fs: CowFSLike): FileSystem {
+  const dirty = new Map<string, string | null>();
+  const read = (name: string) => (dirty.has(name) ? (dirty.get(name) ?? undefined) : fs.read(name));
+  return {
+    write: (name, data) => void dirty.set(name, data),
+    delete: (name) => {
+      const existed = read(name) !== undefined;
+      dirty.set(name, null);
+      return existed;
+    },
+    read,
+    list: () => [...new Set([...fs.list(), ...dirty.keys()])].filter((name) => read(name) !== undefined).sort(),
+    fsync: () => {},
+    sync: () => {
+      const tx = fs.begin();
+      for (const [name, data] of dirty) {
+        if (data === null) tx.delete(name);
+        else tx.write(name, data);
+      }
+      tx.commit();
+      dirty.clear();
+    },
+  };
+}
+
+/** `npm run crash lesson-10`: lesson 7's file system without an intent log as the baseline, then the exercise or the solution. */
 export const crashLab = {
   file: "intent-log-fs.ts",
-  baselines: [] as readonly { label: string; path: string }[],
+  baselines: [{ label: "lesson 7's copy-on-write file system, fsync left to the next commit", path: "solutions/lesson-7/cow-fs.ts" }] as readonly { label: string; path: string }[],
   explorations(module: Record<string, unknown>): Exploration<FileSystem>[] {
+    const CowFS = module.CowFS as { mount?: (disk: SimDisk) => CowFSLike } | undefined;
+    if (module.IntentLogFS === undefined && typeof CowFS?.mount === "function") {
+      return Object.values(workloads).map((w) => explorationOf(w, (disk) => withoutIntentLog(CowFS.mount!(disk))));
+    }
     const IntentLogFS = module.IntentLogFS as { mount?: (disk: SimDisk) => FileSystem } | undefined;
     if (typeof IntentLogFS?.mount !== "function") throw new TypeError("the module does not export a class IntentLogFS with a static mount(disk)");
     const mount = (disk: SimDisk) => IntentLogFS.mount!(disk);
