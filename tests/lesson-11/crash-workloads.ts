@@ -247,10 +247,10 @@ export const plans = {
   },
 } satisfies Record<string, Plan>;
 
-/** `npm run crash lesson-11`: the rollback journal on a write cache (the exercise or the solution). */
+/** `npm run crash lesson-11`: the same store without a journal as the baseline, then the exercise or the solution. */
 export const crashLab = {
   file: "page-store.ts",
-  baselines: [] as readonly { label: string; path: string }[],
+  baselines: [{ label: "in place without a journal", path: "lib/demos/unjournaled-page-store.ts" }] as readonly { label: string; path: string }[],
   explorations(module: Record<string, unknown>): Exploration<PageStoreLike>[] {
     const Store = module.PageStore as Partial<PageStoreClass<PageStoreLike>> | undefined;
     if (typeof Store?.mount !== "function") throw new TypeError("the module does not export a class PageStore with a static mount(disk)");
