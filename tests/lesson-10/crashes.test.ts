@@ -50,7 +50,7 @@ describe("a power cut at any write or flush: fsync and sync keep their promise",
       ops.push(write("a", contents(`a${i}`, "a", 700)), fsync("a"), write("b", `b${i}`), fsync("b"), sync);
     }
     ops.push(write("a", "last"), fsync("a"));
-    explore({ name: "block reuse on a 24-block disk", blocks: 24, ops });
+    explore({ name: "block reuse on a 32-block disk", blocks: 32, ops });
   });
 
   // What a crashed fsync left behind (some of its blocks, not others) must not be taken for
