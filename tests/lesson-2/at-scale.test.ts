@@ -39,7 +39,7 @@ function storeOf(count: number): SnapshotStore<number> {
   const small = storeOf(SMALL_COUNT);
   for (let step = 4 * SMALL_COUNT; size < count; step *= 4) {
     growTo(Math.min(step, count));
-    const growth = costGrowth({ small: touchingLast(small, SMALL_COUNT, "1,000 keys"), large: touchingLast(store, size, `${size} keys`), within: 12 });
+    const growth = costGrowth({ small: touchingLast(small, SMALL_COUNT, "1,000 keys"), large: touchingLast(store, size, `${size} keys`), within: 8 });
     expect(growth.within, growth.explanation("a get() and a set() of the last keys inserted")).toBe(true);
   }
   return store;
