@@ -498,6 +498,22 @@ describe("the journal", () => {
     expect(used.journal.usedBlocks).toBeLessThanOrEqual(needed);
   });
 
+  test("a commit that exactly fits the rest of the journal does not checkpoint: usedBlocks reaches capacityBlocks", () => {
+    const changes: Change[] = Array.from({ length: 4 }, (_, i) => [`f${i}`, kb(`f${i}`)] as const);
+    const probe = TxFS.mount(new SimDisk(), { journalBlocks: 64 });
+    commit(probe, ...changes);
+    const needed = probe.journal.usedBlocks;
+    const disk = new SimDisk();
+    const fs = TxFS.mount(disk, { journalBlocks: 2 * needed });
+    commit(fs, ...changes);
+    expect(fs.journal.usedBlocks).toBe(needed);
+    // The same files again: the same number of journal blocks, exactly what is left.
+    const again: Change[] = changes.map(([name]) => [name, kb(`${name} again`)] as const);
+    commit(fs, ...again);
+    expect(fs.journal.usedBlocks, "the journal was not full, so the commit must not checkpoint first").toBe(2 * needed);
+    expect(files(remount(disk).fs)).toEqual(Object.fromEntries(again));
+  });
+
   test("a transaction larger than the whole journal is refused with a RangeError at commit(), changing nothing", () => {
     const disk = new SimDisk();
     const fs = TxFS.mount(disk, { journalBlocks: 16 });
