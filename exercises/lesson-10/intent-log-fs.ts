@@ -162,8 +162,9 @@ export class IntentLogFS {
     // next mount walks from the superblock's logHead to this record, whole; and a power cut
     // before it returns leaves either the chain as it was or with the record whole, never a
     // part of it taken for a record. Each block names the block its successor will go to
-    // (this.#allocate() gives a free one; #allocate throws a RangeError when the disk is full,
-    // and then a sync() makes the file durable instead). Write no block the committed tree
+    // (this.#allocate() gives a free one and keeps it in this.#fresh until you clear that; it
+    // throws a RangeError when the disk is full, and then a sync() makes the file durable
+    // instead). Write no block the committed tree
     // or the live chain uses, and no superblock: cheap is the point (one barrier). Afterwards
     // this.#chain describes the chain on disk and the name is in this.#logged.
     // README: "The intent log" and "What fsync costs".
