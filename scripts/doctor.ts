@@ -35,6 +35,12 @@ usage: npm run doctor
   that file watching works; says what to do about each problem.
 `;
 
+// Output piped into `head` that quit early is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (s: string) => (colour ? `\x1b[${code}m${s}\x1b[39m` : s);
 const [green, red, yellow] = [paint(32), paint(31), paint(33)];
