@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { CowList } from "@impl/lesson-1/cow-list.ts";
 import { collect } from "../support/iterate.ts";
 import { costGrowth } from "../support/cost.ts";
+import { checkAgainstModel } from "../support/model.ts";
 
 describe("reading before any write", () => {
   test("get() returns the original's values", () => {
@@ -181,25 +182,31 @@ describe("against a model", () => {
           fc.array(fc.tuple(fc.nat(original.length - 1), fc.oneof(fc.integer(), fc.constant(undefined))), { maxLength: 40 }),
         ),
       );
-    fc.assert(
-      fc.property(scenario, ([original, writes]) => {
-        const before = [...original];
-        const model: (number | undefined)[] = [...original];
-        const list = new CowList<number | undefined>(original);
-        const written = new Set<number>();
-        for (const [index, value] of writes) {
-          list.set(index, value);
-          model[index] = value;
-          written.add(index);
-          expect(list.get(index)).toBe(value);
-        }
-        expect(list.toArray()).toEqual(model);
-        expect(list.copiedCount).toBe(written.size);
-        expect(list.isCopied).toBe(written.size > 0);
-        expect(original).toEqual(before);
-      }),
-      { numRuns: 200 },
-    );
+    checkAgainstModel(scenario, ([original, writes], step) => {
+      const before = [...original];
+      const model: (number | undefined)[] = [...original];
+      const list = new CowList<number | undefined>(original);
+      const written = new Set<number>();
+      for (const [i, [index, value]] of writes.entries()) {
+        step(i + 2);
+        list.set(index, value);
+        model[index] = value;
+        written.add(index);
+        expect(list.get(index), `get(${index}) right after set(${index}, ${value})`).toBe(value);
+      }
+      step(writes.length + 2);
+      expect(list.toArray(), "toArray()").toEqual(model);
+      expect(list.copiedCount, "copiedCount").toBe(written.size);
+      expect(list.isCopied, "isCopied").toBe(written.size > 0);
+      expect(original, "the original array").toEqual(before);
+    }, {
+      numRuns: 200,
+      describe: ([original, writes]) => [
+        `new CowList([${original.join(", ")}])`,
+        ...writes.map(([index, value]) => `set(${index}, ${value})`),
+        "toArray(), copiedCount, isCopied, and the original array",
+      ],
+    });
   });
 });
 
