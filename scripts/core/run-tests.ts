@@ -327,6 +327,7 @@ class TestProcess {
   #cpuMs = 0;
   #heardAt = Date.now();
   #stderr = "";
+  #spawnError: string | undefined;
   #listener: ((message: ChildMessage) => void) | undefined;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
@@ -354,7 +355,7 @@ class TestProcess {
       };
       this.#child.on("exit", done);
       this.#child.on("error", (error) => {
-        this.#stderr += `\n${error.message}`;
+        this.#spawnError = error.message;
         done(null, null);
       });
     });
@@ -444,8 +445,8 @@ class TestProcess {
   }
 
   #deathReason(): string {
+    if (this.#spawnError) return `the test process could not start: ${this.#spawnError}`;
     const text = this.#stderr;
-    if (process.env.CRASH_COURSE_DEBUG_STDERR) console.error(`--- test process stderr ---\n${text}\n---`);
     if (/heap out of memory|invalid (?:size|array length|table size)|allocation failed|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(text)) {
       return "ran out of memory: it took the test process down";
     }
