@@ -24,6 +24,14 @@
  * cache and a disk that did not crash is shut down cleanly (its cache is flushed). The
  * crash explorer enumerates these states (`volatile` option of lib/crash-explorer.ts).
  *
+ * I/O errors (lesson 12) are a fault of their own, distinct from a power cut: the disk
+ * stays up and says no. `failWriteAfter(n)` lets the next `n` writes through and refuses
+ * the one after with `IOError` (it is not applied); `failFlushAfter(n)` does the same to a
+ * flush, and a failed flush drops the cached writes (volatile model): they never reach the
+ * media and reads no longer see them, as Linux drops dirty pages whose writeback failed.
+ * A bad block (`badBlocks` option, or `markBad()`) fails every read of it; it stays bad
+ * after `reboot()`. Each armed error fires once; the disk then works as before.
+ *
  * @example
  * ```ts
  * import { CrashError, SimDisk } from "../lib/sim-disk.ts";
@@ -33,6 +41,11 @@
  * disk.write(0, new TextEncoder().encode("header"), "journal header");  // durable
  * try { disk.write(1, new Uint8Array([1])); } catch (e) { e instanceof CrashError; } // lost
  * const after = disk.reboot();  // block 0 holds "header", block 1 is still zeros
+ *
+ * const sick = new SimDisk({ model: "volatile" });
+ * sick.write(2, new Uint8Array([7]));
+ * sick.failFlushAfter(0);
+ * try { sick.flush(); } catch (e) { e instanceof IOError; }  // the write to block 2 is gone
  * ```
  */
 
@@ -43,6 +56,23 @@ export class CrashError extends Error {
   constructor(message = "the disk lost power (simulated crash)") {
     super(message);
     this.name = "CrashError";
+  }
+}
+
+/**
+ * The disk refused one request (a failed write or flush, or a read of a bad block). Unlike
+ * CrashError, the disk is still up: later requests may succeed.
+ */
+export class IOError extends Error {
+  /** What failed: "write", "flush" or "read". */
+  readonly operation: "write" | "flush" | "read";
+  /** The block of a failed write or read; undefined for a flush. */
+  readonly block: number | undefined;
+  constructor(operation: "write" | "flush" | "read", block: number | undefined, message: string) {
+    super(message);
+    this.name = "IOError";
+    this.operation = operation;
+    this.block = block;
   }
 }
 
@@ -66,6 +96,8 @@ export interface SimDiskOptions {
   model?: DiskModel;
   /** The unit a power cut never tears; divides blockSize; blockSize by default. */
   sectorSize?: number;
+  /** Blocks whose every read fails with IOError (media defects); none by default. */
+  badBlocks?: readonly number[];
 }
 
 export type DiskModel = "ordered" | "volatile";
@@ -108,6 +140,12 @@ export class SimDisk {
   /** Flushes still allowed before an armed crash at a flush; undefined when none is armed. */
   #flushesBeforeCrash: number | undefined;
   readonly #flushPoints: number[] = [];
+  /** Writes still allowed before an armed IOError; undefined when none is armed. */
+  #writesBeforeError: number | undefined;
+  /** Flushes still allowed before an armed IOError; undefined when none is armed. */
+  #flushesBeforeError: number | undefined;
+  readonly #badBlocks = new Set<number>();
+  #ioErrors = 0;
 
   constructor(options: SimDiskOptions = {}) {
     this.blocks = positiveInteger(options.blocks ?? DEFAULT_BLOCKS, "blocks");
@@ -118,6 +156,17 @@ export class SimDisk {
     if (this.blockSize % this.sectorSize !== 0) {
       throw new RangeError(`SimDisk sectorSize ${this.sectorSize} must divide blockSize ${this.blockSize}`);
     }
+    for (const block of options.badBlocks ?? []) this.markBad(block);
+  }
+
+  /** Blocks whose reads fail with IOError. */
+  get badBlocks(): readonly number[] {
+    return [...this.#badBlocks].sort((a, b) => a - b);
+  }
+
+  /** IOErrors thrown since construction or reboot. */
+  get ioErrors(): number {
+    return this.#ioErrors;
   }
 
   /** For each flush of this boot, how many writes had been issued before it (for timelines). */
@@ -153,6 +202,7 @@ export class SimDisk {
   /** A copy of the block's durable contents. */
   read(block: number): Uint8Array {
     this.checkBlock(block);
+    if (this.#badBlocks.has(block)) throw this.#ioError("read", block, `read of block ${block} failed: a bad block (simulated I/O error)`);
     if (!this.#crashed) {
       const cached = this.#cache.findLast((c) => c.write.block === block);
       if (cached) return cached.image.slice();
@@ -171,6 +221,11 @@ export class SimDisk {
       throw new RangeError(`write(${block}, …): ${data.length} bytes do not fit a ${this.blockSize}-byte block`);
     }
     this.powerCheck();
+    if (this.#writesBeforeError === 0) {
+      this.#writesBeforeError = undefined;
+      throw this.#ioError("write", block, `write of block ${block} failed (simulated I/O error); it was not applied`);
+    }
+    if (this.#writesBeforeError !== undefined) this.#writesBeforeError -= 1;
     this.#writes += 1;
     const write: DiskWrite = { index: this.#writes, block, label: String(label), bytes: data.length };
     this.#log.push(write);
@@ -195,6 +250,14 @@ export class SimDisk {
       throw new CrashError(`the disk lost power before flush ${this.#flushes + 1} (simulated crash)`);
     }
     if (this.#flushesBeforeCrash !== undefined) this.#flushesBeforeCrash -= 1;
+    if (this.#flushesBeforeError === 0) {
+      this.#flushesBeforeError = undefined;
+      // Like Linux after a failed writeback: the dirty data is dropped, not kept for a retry.
+      const lost = this.#cache.length;
+      this.#cache.length = 0;
+      throw this.#ioError("flush", undefined, `flush ${this.#flushes + 1} failed (simulated I/O error); ${lost} cached write${lost === 1 ? " was" : "s were"} lost`);
+    }
+    if (this.#flushesBeforeError !== undefined) this.#flushesBeforeError -= 1;
     for (const cached of this.#cache) this.media.set(cached.image, cached.write.block * this.blockSize);
     this.#cache.length = 0;
     this.#flushes += 1;
@@ -209,6 +272,27 @@ export class SimDisk {
     this.#flushesBeforeCrash = flushes;
   }
 
+  /** Arms an I/O error: the next `writes` writes succeed, the one after throws IOError and is not applied. */
+  failWriteAfter(writes: number): void {
+    this.#writesBeforeError = wholeCount(writes, "failWriteAfter", "writes");
+  }
+
+  /** Arms an I/O error at a flush: the next `flushes` flushes succeed, the one after throws IOError and drops the write cache. */
+  failFlushAfter(flushes: number): void {
+    this.#flushesBeforeError = wholeCount(flushes, "failFlushAfter", "flushes");
+  }
+
+  /** Every later read of `block` throws IOError, on this disk and on the disks reboot() returns. */
+  markBad(block: number): void {
+    this.checkBlock(block);
+    this.#badBlocks.add(block);
+  }
+
+  #ioError(operation: "write" | "flush" | "read", block: number | undefined, message: string): IOError {
+    this.#ioErrors += 1;
+    return new IOError(operation, block, message);
+  }
+
   /** Arms a power cut: the next `writes` writes succeed, the one after throws CrashError. */
   crashAfter(writes: number): void {
     if (!Number.isInteger(writes) || writes < 0) {
@@ -219,7 +303,7 @@ export class SimDisk {
 
   /** A new disk holding exactly what was durable; its write count and log start again. */
   reboot(survivors?: CacheSurvivors): SimDisk {
-    const next = new SimDisk({ blocks: this.blocks, blockSize: this.blockSize, model: this.model, sectorSize: this.sectorSize });
+    const next = new SimDisk({ blocks: this.blocks, blockSize: this.blockSize, model: this.model, sectorSize: this.sectorSize, badBlocks: this.badBlocks });
     next.media.set(this.media);
     const reached = survivors ?? { reached: this.#crashed ? [] : this.#cache.map((c) => c.write.index) };
     this.#applySurvivors(next.media, reached);
@@ -280,6 +364,13 @@ function diskModel(model: unknown): DiskModel {
 
 function deadDisk(): CrashError {
   return new CrashError("the disk crashed; reboot() it before writing again");
+}
+
+function wholeCount(value: number, method: string, what: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${method}(${describeValue(value)}): expected a whole number of ${what}, 0 or more`);
+  }
+  return value;
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -6,7 +6,7 @@
  * The ordered model stays the default (its own tests are in sim-disk.test.ts).
  */
 import { describe, expect, test } from "vitest";
-import { CrashError, SimDisk } from "../../lib/sim-disk.ts";
+import { CrashError, IOError, SimDisk } from "../../lib/sim-disk.ts";
 import { exploreCrashes, expectSurvivesCrashes } from "../../lib/crash-explorer.ts";
 import type { CrashOutcome } from "../../lib/crash-explorer.ts";
 
@@ -277,3 +277,79 @@ describe("volatile crash exploration of code that catches CrashError", () => {
     expect(report.failures[0]?.message).toMatch(/recovery caught the CrashError/);
   });
 });
+
+describe("I/O errors of SimDisk (lesson 12): the disk says no and stays up", () => {
+  test("failWriteAfter(n): n writes pass, the next throws IOError and is not applied, later writes work", () => {
+    const disk = new SimDisk({ blocks: 4, blockSize: 4 });
+    disk.failWriteAfter(1);
+    disk.write(0, bytes(1));
+    const error = catchError(() => disk.write(1, bytes(2)));
+    expect(error).toBeInstanceOf(IOError);
+    expect(error).not.toBeInstanceOf(CrashError);
+    expect(error).toMatchObject({ operation: "write", block: 1 });
+    expect(disk.writes).toBe(1);
+    expect(disk.read(1)).toEqual(bytes(0, 0, 0, 0));
+    disk.write(1, bytes(3));
+    expect(disk.reboot().read(1)).toEqual(bytes(3, 0, 0, 0));
+    expect(disk.crashed).toBe(false);
+    expect(disk.ioErrors).toBe(1);
+  });
+
+  test("a failed flush drops the cached writes: reads and the media lose them, and a retried flush that succeeds brings nothing back", () => {
+    const disk = volatile();
+    disk.write(1, bytes(1));
+    disk.flush();
+    disk.write(1, bytes(2));
+    disk.write(2, bytes(3));
+    disk.failFlushAfter(0);
+    expect(catchError(() => disk.flush())).toMatchObject({ name: "IOError", operation: "flush" });
+    expect(disk.pending).toEqual([]);
+    expect(disk.read(1)[0]).toBe(1);
+    disk.flush(); // the retry succeeds, and proves nothing
+    const after = disk.reboot();
+    expect(after.read(1)[0]).toBe(1);
+    expect(after.read(2)[0]).toBe(0);
+  });
+
+  test("failFlushAfter(n) lets n flushes through; on the ordered model a failed flush loses nothing already written", () => {
+    const disk = new SimDisk({ blocks: 4, blockSize: 4 });
+    disk.failFlushAfter(1);
+    disk.write(0, bytes(9));
+    disk.flush();
+    expect(() => disk.flush()).toThrow(IOError);
+    expect(disk.reboot().read(0)[0]).toBe(9);
+    disk.flush();
+  });
+
+  test("a bad block fails every read with IOError, stays bad after reboot, and other blocks read as before", () => {
+    const disk = new SimDisk({ blocks: 4, blockSize: 4, badBlocks: [2] });
+    disk.write(2, bytes(5));
+    disk.write(1, bytes(6));
+    expect(catchError(() => disk.read(2))).toMatchObject({ name: "IOError", operation: "read", block: 2 });
+    const after = disk.reboot();
+    expect(after.badBlocks).toEqual([2]);
+    expect(() => after.read(2)).toThrow(IOError);
+    after.markBad(3);
+    expect(() => after.read(3)).toThrow(IOError);
+    expect(after.read(1)[0]).toBe(6);
+  });
+
+  test("arming checks its count, and a power cut stays a CrashError", () => {
+    const disk = volatile();
+    expect(() => disk.failWriteAfter(-1)).toThrow(RangeError);
+    expect(() => disk.failFlushAfter(1.5)).toThrow(RangeError);
+    expect(() => disk.markBad(99)).toThrow(RangeError);
+    disk.crashAfter(0);
+    disk.failWriteAfter(0);
+    expect(() => disk.write(0, bytes(1))).toThrow(CrashError);
+  });
+});
+
+function catchError(run: () => void): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error, none was thrown");
+}
