@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { CowList } from "@impl/lesson-1/cow-list.ts";
 import { collect } from "../support/iterate.ts";
-import { costGrowth } from "../support/cost.ts";
+import { expectCostWithin } from "../support/cost.ts";
 import { checkAgainstModel } from "../support/model.ts";
 
 describe("reading before any write", () => {
@@ -248,24 +248,22 @@ describe("the cost of writing", () => {
       const slots = touchedSlots(n, written);
       return (i: number) => list.set(slots[i % slots.length], i);
     };
-    const bySize = costGrowth({
+    expectCostWithin({
       small: { label: "1,000 items", op: writing(listWithWrites(thousand, 10), 1_000, 10) },
       large: { label: "1,000,000 items", op: writing(listWithWrites(million, 10), 1_000_000, 10) },
       within: 10,
-    });
-    expect(bySize.within, bySize.explanation("set()")).toBe(true);
+    }, "set()");
     // The overlay grows in steps, each weighed against 64 written slots, so that a copy of
     // the overlay on every write is caught while the overlay is still small.
     const few = listWithWrites(million, 64);
     const growing = listWithWrites(million, 64);
     for (let written = 256, before = 64; written <= 16_384; before = written, written *= 4) {
       for (let i = before; i < written; i++) growing.set(i * 50, -i);
-      const byOverlay = costGrowth({
+      expectCostWithin({
         small: { label: "64 written slots", op: writing(few, 1_000_000, 64) },
         large: { label: `${written} written slots`, op: writing(growing, 1_000_000, written) },
         within: 10,
-      });
-      expect(byOverlay.within, byOverlay.explanation("set()")).toBe(true);
+      }, "set()");
     }
 
     const big = new CowList(million);
@@ -315,19 +313,17 @@ describe("the cost of reading", () => {
       return (i: number) => list.get(slots[i % slots.length]);
     };
     const million = upTo(1_000_000);
-    const bySize = costGrowth({
+    expectCostWithin({
       small: { label: "1,000 items", op: reading(listWithWrites(upTo(1_000), 10), 1_000, 10) },
       large: { label: "1,000,000 items", op: reading(listWithWrites(million, 10), 1_000_000, 10) },
       within: 10,
-    });
-    expect(bySize.within, bySize.explanation("get()")).toBe(true);
+    }, "get()");
     // A list of 50,000 items: even a set() that copies the whole list builds these quickly.
     const fifty = upTo(50_000);
-    const growth = costGrowth({
+    expectCostWithin({
       small: { label: "32 written slots", op: reading(listWithWrites(fifty, 32), 50_000, 32) },
       large: { label: "1,000 written slots", op: reading(listWithWrites(fifty, 1_000), 50_000, 1_000) },
       within: 10,
-    });
-    expect(growth.within, growth.explanation("get()")).toBe(true);
+    }, "get()");
   });
 });

@@ -13,7 +13,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { SnapshotStore, type Snapshot } from "@impl/lesson-2/snapshot-store.ts";
-import { costGrowth, type CostCase } from "../support/cost.ts";
+import { expectCostWithin, type CostCase } from "../support/cost.ts";
 
 const KEY_COUNT = 100_000;
 const SMALL_COUNT = 1_000;
@@ -39,8 +39,7 @@ function storeOf(count: number): SnapshotStore<number> {
   const small = storeOf(SMALL_COUNT);
   for (let step = 4 * SMALL_COUNT; size < count; step *= 4) {
     growTo(Math.min(step, count));
-    const growth = costGrowth({ small: touchingLast(small, SMALL_COUNT, "1,000 keys"), large: touchingLast(store, size, `${size} keys`), within: 8 });
-    expect(growth.within, growth.explanation("a get() and a set() of the last keys inserted")).toBe(true);
+    expectCostWithin({ small: touchingLast(small, SMALL_COUNT, "1,000 keys"), large: touchingLast(store, size, `${size} keys`), within: 8 }, "a get() and a set() of the last keys inserted");
   }
   return store;
 }
@@ -76,8 +75,7 @@ function hotKey(count: number, i: number): string {
  */
 function expectSameCostAtBothSizes(what: string, op: (store: SnapshotStore<number>, count: number) => (i: number) => void): void {
   const at = (count: number, label: string): CostCase => ({ label, op: op(storeOf(count), count) });
-  const growth = costGrowth({ small: at(SMALL_COUNT, "1,000 keys"), large: at(KEY_COUNT, "100,000 keys"), within: 12 });
-  expect(growth.within, growth.explanation(what)).toBe(true);
+  expectCostWithin({ small: at(SMALL_COUNT, "1,000 keys"), large: at(KEY_COUNT, "100,000 keys"), within: 12 }, what);
 }
 
 describe("at scale: copy-on-write must share, not copy", () => {
@@ -166,12 +164,11 @@ describe("at scale: copy-on-write must share, not copy", () => {
       let count = 0;
       for (let size = 512; size <= 16_384; size *= 2) {
         for (; count < size; count++) growing.set(keyAt(count), count);
-        const growth = costGrowth({
+        expectCostWithin({
           small: { label: `128 keys (${order})`, op: touchLast(small, 128) },
           large: { label: `${size} keys (${order})`, op: touchLast(growing, size) },
           within: 8,
-        });
-        expect(growth.within, growth.explanation(`a get() and a set() of the last keys inserted in ${order} order`)).toBe(true);
+        }, `a get() and a set() of the last keys inserted in ${order} order`);
       }
     }
 
@@ -219,8 +216,7 @@ describe("at scale: copy-on-write must share, not copy", () => {
     });
     const few = reading("10 snapshots", afterSnapshots(SMALL_COUNT, 10));
     const many = reading("2,000 snapshots", afterSnapshots(SMALL_COUNT, 2_000));
-    const growth = costGrowth({ small: few, large: many, within: 12 });
-    expect(growth.within, growth.explanation("a get() from the store and from its newest snapshot")).toBe(true);
+    expectCostWithin({ small: few, large: many, within: 12 }, "a get() from the store and from its newest snapshot");
 
     const { store, newest } = afterSnapshots(KEY_COUNT, 10_000);
     let sum = 0;

@@ -12,7 +12,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { SnapshotStore } from "@impl/lesson-2/snapshot-store.ts";
-import { costGrowth, type CostCase } from "../support/cost.ts";
+import { expectCostWithin, type CostCase } from "../support/cost.ts";
 
 const COUNT = 20_000;
 const READS = 100_000;
@@ -42,12 +42,11 @@ describe("balance whatever the order keys arrive in", () => {
         store.set(keyOf(at(COUNT, size)), size);
         if (size === COUNT / 2 - 1) halfWay = store.snapshot();
       }
-      const growth = costGrowth({
+      expectCostWithin({
         small: readingLast(small, at, 128, 128, "128 keys"),
         large: readingLast(store, at, COUNT, size, `${size} keys`),
         within: 8,
-      });
-      expect(growth.within, growth.explanation(`a get() of the last keys inserted ${order}`)).toBe(true);
+      }, `a get() of the last keys inserted ${order}`);
     }
     expect(store.size).toBe(COUNT);
     // The last keys inserted sit at the far end of a list, if the tree degenerated into one.

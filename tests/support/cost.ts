@@ -14,12 +14,11 @@
  *
  * @example
  * ```ts
- * const growth = costGrowth({
+ * expectCostWithin({
  *   small: { label: "1,000 keys", op: (i) => small.snapshot() },
  *   large: { label: "100,000 keys", op: (i) => large.snapshot() },
  *   within: 10,
- * });
- * expect(growth.within, growth.explanation("snapshot()")).toBe(true);
+ * }, "snapshot()"); // throws, saying by how much the cost grew, when it grew more than 10×
  * ```
  */
 
@@ -127,4 +126,14 @@ export function costGrowth(options: CostGrowthOptions): CostGrowth {
       `but it cost ${shown}× (fastest of ${round} rounds of ${batch} operations each, timed against each other ` +
       `in this process, so the machine's speed does not matter)`,
   };
+}
+
+/**
+ * costGrowth, failing the test in plain words (what grew, from which size to which, by
+ * how much) when the large case costs more than `within` times the small one.
+ */
+export function expectCostWithin(options: CostGrowthOptions, what: string): CostGrowth {
+  const growth = costGrowth(options);
+  if (!growth.within) throw new Error(growth.explanation(what));
+  return growth;
 }
