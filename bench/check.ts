@@ -32,7 +32,7 @@ function casesOf(runtime: Runtime, binary: string): [bare: Case, check: Case] {
   const run = runtime === "deno" ? ["run", "-A"] : [];
   const check = runtime === "deno" ? ["scripts/check.ts"] : ["scripts/run.mjs", "--vitest", "scripts/check.ts"];
   return [
-    { label: "bare vitest", command: binary, args: [...run, vitestEntry, "run", `tests/${lesson}`] },
+    { label: "bare vitest", command: binary, args: [...run, vitestEntry, "run", `tests/${lesson}/`] },
     { label: "check", command: binary, args: [...run, ...check, lesson, "--solutions"] },
   ];
 }

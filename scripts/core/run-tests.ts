@@ -42,6 +42,7 @@ import {
 } from "../../lib/grading/results.ts";
 import { KIT, displayPath } from "./kit.ts";
 import { typeNotes } from "./type-notes.ts";
+import { commandLine } from "./command-line.ts";
 import { withPoints } from "../../lib/grading/points.ts";
 import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
 
@@ -554,7 +555,7 @@ function readSources(lesson: Lesson, implDir: string): Sources {
     const graded = path.join(implDir, lesson.id, file);
     const shown = displayPath(graded);
     if (!existsSync(graded)) {
-      problems.push({ file: shown, message: `${shown} is missing; \`npm run reset ${lesson.id}\` puts the skeleton back` });
+      problems.push({ file: shown, message: `${shown} is missing; \`${commandLine("reset", lesson.id)}\` puts the skeleton back` });
       continue;
     }
     const source = readFileSync(graded, "utf8");
