@@ -256,7 +256,7 @@ class IOErrorExplorer<FS> {
       for (; flush < this.#plan.flushPoints.length && this.#plan.flushPoints[flush] === w; flush++) {
         if (fault === "flush" && flush === at) {
           const lost = w - (flush === 0 ? 0 : this.#plan.flushPoints[flush - 1]);
-          lines.push(`  ✗ flush ${flush + 1}   ← fails: the ${lost} write${lost === 1 ? "" : "s"} since the last flush never reach the disk`);
+          lines.push(`  ✗ flush ${flush + 1}   ← fails: ${lost === 1 ? "the write" : `the ${lost} writes`} since the last flush never ${lost === 1 ? "reaches" : "reach"} the disk`);
           return trim(lines);
         }
         lines.push(`    — flush ${flush + 1}`);

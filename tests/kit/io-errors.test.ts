@@ -73,7 +73,7 @@ describe("I/O-error exploration", () => {
     expect(report.failures.length).toBeGreaterThan(0);
     const message = report.failures[0].message;
     expect(message).toMatch(/flush 1 of 3 fails with an I\/O error.*during step 1 "set 1"/);
-    expect(message).toMatch(/✗ flush 1 .*never reach the disk/);
+    expect(message).toMatch(/✗ flush 1 +← fails: the write since the last flush never reaches the disk/);
     expect(message).toMatch(/step 1 returned although the disk refused a flush/);
   });
 
