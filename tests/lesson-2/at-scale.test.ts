@@ -8,8 +8,8 @@
  * the store per snapshot, per first write or per restore, that walks a chain of every
  * snapshot ever taken, or whose tree degenerates into a list on sorted keys, costs
  * a hundred times more and fails here quickly, before the test's full-size workload
- * (which then checks the results) would run for minutes. Any sharing design passes: a
- * treap, a HAMT, a B-tree of sorted chunks, version stamps.
+ * (which then checks the results) would run for minutes. Any sharing design passes (a
+ * treap, a hash array mapped trie and a B-tree of sorted chunks were each tried).
  */
 import { describe, expect, test } from "vitest";
 import { SnapshotStore, type Snapshot } from "@impl/lesson-2/snapshot-store.ts";
