@@ -5,8 +5,9 @@
  * journal on a disk with a write cache), complete and crash-safe. Now the disk can refuse:
  * a write or a flush may throw `IOError` (lib/sim-disk.ts), and a failed flush drops the
  * writes it was to make durable. Every disk write and flush of this file already goes
- * through #write and #flush; #checkWritable guards every operation that would write. Fill
- * in the TODOs below (two tasks), then run `npm run check lesson-12`.
+ * through #write and #flush, which hand any error to #abortOn; #checkWritable guards every
+ * operation that would write. Fill in the TODOs below (two tasks), then run
+ * `npm run check lesson-12`.
  *
  * Disk layout (block size B, journal of J blocks, N blocks in all), as in lesson 5:
  *   block 0            superblock: sizes, journal generation, next and last txid, CRC-32
@@ -220,20 +221,38 @@ export class TxFS {
   // -------------------------------------------------------------------------------------
   // The journal abort: the heart of the lesson
 
-  /** A disk write, as every write of this file system makes it. */
+  /** A disk write; an I/O error aborts the journal and goes to the caller. */
   #write(block: number, bytes: Uint8Array, label: string): void {
-    // TODO(lesson-12:abort): write through this.#disk. When the disk refuses (an IOError,
-    // see isIOError), the caller must get that error, and the journal is aborted: from then
-    // on nothing more is written until the next mount, and readOnly is true. A power cut
-    // (CrashError) is not an I/O error: let it through as it is. README: "The journal abort".
-    throw todo("lesson-12:abort");
+    try {
+      this.#disk.write(block, bytes, label);
+    } catch (error) {
+      throw this.#abortOn(error);
+    }
   }
 
-  /** A disk flush, as every flush of this file system makes it. */
+  /**
+   * A disk flush; an I/O error aborts the journal and goes to the caller. Never retried:
+   * the failed flush may have dropped the cached writes, and a second flush that succeeds
+   * would only say that an empty cache reached the disk.
+   */
   #flush(): void {
-    // TODO(lesson-12:abort): the same rule as #write for a flush. Invariant: no operation
-    // returns unless every write it depends on is durable. Remember what a failed flush did
-    // to the write cache before you think of trying again. README: "Why retrying is not enough".
+    try {
+      this.#disk.flush();
+    } catch (error) {
+      throw this.#abortOn(error);
+    }
+  }
+
+  /** What a failed disk write or flush does to the file system; returns the error to throw to the caller. */
+  #abortOn(error: unknown): unknown {
+    // TODO(lesson-12:abort): #write and #flush call this with whatever the disk threw, and
+    // throw what it returns. When the disk refused (an IOError, see isIOError), the journal
+    // is aborted: from then on nothing more is written until the next mount, and readOnly is
+    // true; the caller gets that IOError (or an error whose cause is it). A power cut
+    // (CrashError) is not an I/O error: it goes through as it is. Invariant: no operation
+    // returns unless every write it depends on is durable, and remember what a failed flush
+    // did to the write cache before you think of trying again. README: "The journal abort",
+    // "Why retrying is not enough".
     throw todo("lesson-12:abort");
   }
 

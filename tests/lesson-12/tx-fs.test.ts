@@ -107,6 +107,16 @@ describe("the journal abort", () => {
     expect(fs.list()).toEqual(["a.txt"]);
   });
 
+  test("the very first write refused (formatting, or the first commit) reaches the caller, and after a reboot the disk formats afresh", () => {
+    const disk = volatileDisk();
+    disk.failWriteAfter(0);
+    expectReportsIOError(thrownBy(() => commitFiles(TxFS.mount(disk), { "a.txt": "one" })));
+    const after = TxFS.mount(disk.reboot());
+    expect(after.list()).toEqual([]);
+    commitFiles(after, { "a.txt": "two" });
+    expect(after.read("a.txt")).toBe("two");
+  });
+
   test("a power cut is not an I/O error: its CrashError passes through unchanged", () => {
     const disk = volatileDisk();
     const fs = TxFS.mount(disk);
