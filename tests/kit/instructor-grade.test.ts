@@ -17,8 +17,6 @@
  * The class is graded by a copy of the kit whose manifest lists lesson 1's tests and
  * skeleton as they are now (a released kit), so that the check "nothing in the
  * instructor's tree changed" covers every file without racing anyone editing this one.
- * The three-copy class runs one submission at a time per runtime: a test process starved
- * of CPU by a crowded machine must not look like one that waits for nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createHash } from "node:crypto";
@@ -28,8 +26,10 @@ import path from "node:path";
 import { unzipSync } from "fflate";
 import { KIT, RUNTIMES, kit, type Run, type Runtime } from "./support/cli.ts";
 import { tempKit } from "./support/temp-kit.ts";
+import { spawnSync } from "node:child_process";
 import { readManifest, writeManifest } from "../../scripts/core/integrity.ts";
-import { sandboxStatus } from "../../scripts/core/sandbox.ts";
+import { sandboxStatus, sandboxWrap } from "../../scripts/core/sandbox.ts";
+import { DENO, NODE } from "./support/cli.ts";
 
 const instructor = tempKit();
 const ROOT = instructor.root;
@@ -45,8 +45,11 @@ const TROUBLED = [
   "endless-loop", "hangs-in-many-tests", "runaway-array", "memory-hog",
   "attack-self-kill", "attack-exit-many", "crashes-process", "hangs-on-load",
 ];
-/** Attacks whose only defence is the flag: run anyway, the code is honest under the grader. */
-const FLAG_IS_THE_DEFENCE = ["attack-env-detect"];
+/**
+ * Attacks whose only defence is the flag: run anyway, one is honest code under the grader,
+ * the other changes a built-in that the test's own assertions share with the code under test.
+ */
+const FLAG_IS_THE_DEFENCE = ["attack-env-detect", "attack-object-is"];
 /** Each attack's honest base: the fixture it is, without the attack's lines. */
 const HONEST_BASE: Record<string, string> = {
   "attack-expect-extend": "wrong-values", "attack-after-each": "wrong-values", "attack-object-is": "wrong-values",
@@ -122,6 +125,9 @@ function survivors(): string[] {
 }
 
 const out = mkdtempSync(path.join(tmpdir(), "crash-course-grade-test-"));
+/** Lesson 1's tests, and the honest fixtures' grades by `check` (set before anything is graded). */
+let TOTAL = 0;
+const HONEST: Record<string, { passed: number; points: number }> = {};
 const main = new Map<Runtime, ClassRun>();
 const troubled = new Map<Runtime, ClassRun>();
 let changed: string[] = [];
@@ -156,19 +162,29 @@ beforeAll(async () => {
   const listed = await kit("node", "check", ["lesson-1", "--solutions", "--json"], { cwd: ROOT });
   const tests = (JSON.parse(listed.stdout) as { tests: { id: string; file: string; suite: string; name: string }[] }).tests;
   writeManifest(ROOT, { ...readManifest(ROOT)?.tests, "lesson-1": tests.map(({ id, file, suite, name }) => ({ id, file, suite, name })) });
+  TOTAL = tests.length;
+  // The honest fixtures' exact grades, as `check` gives them for the same files.
+  await Promise.all(["partial", "wrong-values"].map(async (name) => {
+    const checked = await kit("node", "check", ["lesson-1", "--dir", path.join(CLASS, name), "--json"], { cwd: ROOT });
+    const result = JSON.parse(checked.stdout) as { passed: number; points: { earned: number } };
+    HONEST[name] = { passed: result.passed, points: result.points.earned };
+  }));
   // The untouched fixture is the shipped skeleton, whatever the skeleton says today.
   cpSync(path.join(ROOT, "exercises", "lesson-1"), path.join(CLASS, "untouched", "exercises", "lesson-1"), { recursive: true });
+}, 120_000);
 
+/** The class graded on both runtimes, as it is and (hangs tripled, attacks) with --allow-flagged. */
+async function gradeTheClasses(): Promise<void> {
   const before = treeHashes(ROOT);
   const classes = Object.fromEntries(RUNTIMES.map((r) => [r, troubledClass(r)]));
   const beforeTroubled = new Map(RUNTIMES.map((r) => [r, treeHashes(classes[r])]));
   await Promise.all(RUNTIMES.map(async (runtime) => main.set(runtime, await gradeClass(runtime, CLASS, `main-${runtime}`, []))));
   await Promise.all(RUNTIMES.map(async (runtime) => {
-    troubled.set(runtime, await gradeClass(runtime, classes[runtime], `troubled-${runtime}`, ["--allow-flagged", "--jobs", "1"]));
+    troubled.set(runtime, await gradeClass(runtime, classes[runtime], `troubled-${runtime}`, ["--allow-flagged"]));
   }));
   changed = changedFiles(before, treeHashes(ROOT));
   troubledChanged = RUNTIMES.flatMap((r) => changedFiles(beforeTroubled.get(r)!, treeHashes(classes[r])).map((f) => `${r}: ${f}`));
-}, 900_000);
+}
 
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -181,158 +197,227 @@ function lessonOf(file: GradeFile, learner: string): LessonRow {
   return row.lessons[0];
 }
 
-describe.each(RUNTIMES)("grade on %s", (runtime) => {
-  const get = () => main.get(runtime)!;
-  const lesson = (learner: string) => lessonOf(get().json, learner);
+describe("grading the fixture class", () => {
+  beforeAll(gradeTheClasses, 900_000);
 
-  test("grades every fixture submission, says whether it sandboxed them, and exits 0", () => {
-    const { run, json } = get();
-    expect(run.code, run.stderr).toBe(0);
-    expect(json.lessons).toEqual([{ id: "lesson-1", title: expect.any(String), tests: 24, maxPoints: 100 }]);
-    expect(json.submissions.map((s) => s.learner)).toEqual(readdirSync(CLASS).sort((a, b) => a.localeCompare(b)));
-    if (SANDBOX) {
-      expect(json.sandbox).toMatch(/^bubblewrap/);
-      expect(run.stdout).toMatch(/graded in [\d.]+ s on \w+ [\d.]+, \d+ at a time, in a sandbox \(bubblewrap/);
-    } else {
-      expect(run.stderr).toMatch(/warning: no sandbox: .*To sandbox them: /);
-    }
+  describe.each(RUNTIMES)("grade on %s", (runtime) => {
+    const get = () => main.get(runtime)!;
+    const lesson = (learner: string) => lessonOf(get().json, learner);
+
+    test("grades every fixture submission, says whether it sandboxed them, and exits 0", () => {
+      const { run, json } = get();
+      expect(run.code, run.stderr).toBe(0);
+      expect(json.lessons).toEqual([{ id: "lesson-1", title: expect.any(String), tests: TOTAL, maxPoints: 100 }]);
+      expect(json.submissions.map((s) => s.learner)).toEqual(readdirSync(CLASS).sort((a, b) => a.localeCompare(b)));
+      if (SANDBOX) {
+        expect(json.sandbox).toMatch(/^bubblewrap/);
+        expect(run.stdout).toMatch(/graded in [\d.]+ s on \w+ [\d.]+, \d+ at a time, in a sandbox \(bubblewrap/);
+      } else {
+        expect(run.stderr).toMatch(/warning: no sandbox: .*To sandbox them: /);
+      }
+    });
+
+    test("honest work keeps its exact grade; layouts are found; the untouched and identical columns say so", () => {
+      const partial = lesson("partial");
+      const untouched = lesson("untouched");
+      expect(lesson("correct")).toMatchObject({ status: "graded", passed: TOTAL, points: 100, identical: true });
+      expect(lesson("reference-copy")).toMatchObject({ status: "graded", passed: TOTAL, points: 100, identical: true });
+      expect(partial).toMatchObject({ status: "graded", passed: HONEST.partial.passed, identical: false });
+      expect(partial.points).toBeCloseTo(HONEST.partial.points, 6);
+      expect(partial.points).toBeGreaterThan(0);
+      expect(partial.points).toBeLessThan(100);
+      expect(lesson("wrong-values")).toMatchObject({ status: "graded", passed: HONEST["wrong-values"].passed });
+      expect(lesson("wrong-values").points).toBeCloseTo(HONEST["wrong-values"].points, 6);
+      expect(untouched).toMatchObject({ status: "graded", untouched: true });
+      expect(lesson("download-zip")).toMatchObject({ status: "graded", passed: partial.passed, points: partial.points });
+      expect(lesson("tampered-tests")).toMatchObject({ status: "graded", passed: untouched.passed, points: untouched.points });
+      expect(lesson("attack-forged-console")).toMatchObject({ status: "graded", passed: partial.passed, points: partial.points });
+      expect(lesson("misnamed-file")).toMatchObject({ status: "missing files", points: 0, detail: "expected lesson-1/cow-list.ts; found cowlist.ts" });
+      expect(lesson("syntax-error")).toMatchObject({ status: "compile error", points: 0 });
+      expect(lesson("syntax-error").detail).toMatch(/^syntax error in exercises\/lesson-1\/cow-list\.ts:28:\d+/);
+      expect(get().json.submissions.find((s) => s.learner === "no-exercises")).toMatchObject({ status: "no exercises", points: 0, maxPoints: 100 });
+    });
+
+    test("code with powers no lesson needs, or imports it may not make, is flagged: 0 points, findings listed, not run", () => {
+      const flagged = get().json.submissions.filter((s) => s.lessons[0].status === "flagged").map((s) => s.learner);
+      const attacks = readdirSync(CLASS).filter((n) => n.startsWith("attack-"));
+      // These two use no power the scan looks for: they are graded, and gain nothing (below).
+      const unflagged = ["attack-forged-console", "attack-has-instance"];
+      expect(flagged).toEqual(expect.arrayContaining(attacks.filter((a) => !unflagged.includes(a))));
+      expect(flagged).toEqual(expect.arrayContaining(["crashes-process", "hangs-on-load", "writes-outside"]));
+      for (const learner of flagged) {
+        const l = lesson(learner);
+        expect({ learner, points: l.points, passed: l.passed, result: l.result }).toEqual({ learner, points: 0, passed: 0, result: undefined });
+        expect(l.findings!.length, learner).toBeGreaterThan(0);
+        expect(l.findings![0]).toMatch(/^exercises\/lesson-1\/cow-list\.ts:\d+/);
+      }
+      expect(lesson("attack-has-instance").points).toBeLessThanOrEqual(lesson("wrong-values").points);
+      expect(get().run.stdout).toMatch(/^attack-object-is · lesson-1: flagged, 0 points, not run$/m);
+    });
+
+    test("hangs and explosions with no power are graded completely: every test listed, the bad ones failed with why", () => {
+      const complete = (learner: string) => {
+        const tests = lesson(learner).result!.tests;
+        expect(tests.length, learner).toBe(TOTAL);
+        return tests.filter((t) => t.state !== "passed");
+      };
+      expect(lesson("endless-loop")).toMatchObject({ status: "test time limit", passed: TOTAL - 1, detail: "1 test stopped by the time limit" });
+      expect(complete("endless-loop")[0].explanation).toMatchObject({ kind: "time-limit" });
+      expect(lesson("hangs-in-many-tests")).toMatchObject({ status: "test time limit", passed: TOTAL - 3 });
+      expect(complete("hangs-in-many-tests").map((t) => t.name).sort()).toEqual([
+        "get() returns the original's values", "get() sees a value written with set()", "iterating yields every value in order, writes included",
+      ]);
+      expect(lesson("memory-hog")).toMatchObject({ status: "out of memory", passed: TOTAL - 3 });
+      expect(complete("runaway-array").map((t) => t.name)).toEqual(["each list keeps its own writes"]);
+      for (const learner of ["endless-loop", "hangs-in-many-tests", "memory-hog", "runaway-array"]) {
+        expect(lesson(learner).points, learner).toBeGreaterThan(lesson("partial").points);
+      }
+    });
+
+    test("prints the Markdown table: a row per learner, tests per lesson, points, status and the two columns", () => {
+      const { run, json } = get();
+      const lines = run.stdout.split("\n");
+      expect(lines[0]).toMatch(/^\| learner\s+\| lesson-1 \|\s+points \| status\s+\| untouched \| identical\s*\|$/);
+      expect(lines[1]).toMatch(/^\|-+\|-+:\|-+:\|-+\|-+\|-+\|$/);
+      for (const s of json.submissions) {
+        const cell = s.status === "no exercises" ? "—" : `${s.lessons[0].passed}/${TOTAL}`;
+        const points = `${Math.round(s.points * 10) / 10}/100`;
+        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\| ${s.learner}\\s+\\|\\s+${cell} \\|\\s+${points} \\| ${s.status}\\s+\\|`)));
+      }
+    });
+
+    test("writes the CSV: each lesson's points, empty when not submitted, the columns and notes", () => {
+      const { csv, json } = get();
+      const lines = csv.trim().split("\n");
+      expect(lines[0]).toBe("learner,lesson-1,points,max_points,status,untouched,identical_to_reference,notes");
+      expect(lines).toContain("no-exercises,,0,100,no exercises,,,");
+      expect(lines).toContain("misnamed-file,0,0,100,missing files,,,lesson-1: expected lesson-1/cow-list.ts; found cowlist.ts");
+      expect(lines).toContain("correct,100,100,100,graded,,lesson-1,");
+      expect(lines.find((l) => l.startsWith("untouched,"))).toMatch(/^untouched,[\d.]+,[\d.]+,100,graded,lesson-1,,$/);
+      expect(lines.find((l) => l.startsWith("attack-eval,"))).toMatch(/^attack-eval,0,0,100,flagged,,,"?lesson-1: exercises\/lesson-1\/cow-list\.ts:\d+: .*eval/);
+      expect(lines.length).toBe(json.submissions.length + 1);
+    });
+
+    test("leaves the instructor's tree unchanged, though submissions write outside their folder", () => {
+      expect(changed).toEqual([]);
+      expect(existsSync(path.join(ROOT, "tests", "lesson-1", "planted.test.ts"))).toBe(false);
+      expect(existsSync(path.join(KIT, "node_modules", ".planted-by-a-submission"))).toBe(false);
+    });
   });
 
-  test("honest work keeps its exact grade; layouts are found; the untouched and identical columns say so", () => {
-    const partial = lesson("partial");
-    const untouched = lesson("untouched");
-    expect(lesson("correct")).toMatchObject({ status: "graded", passed: 24, points: 100, identical: true });
-    expect(lesson("reference-copy")).toMatchObject({ status: "graded", passed: 24, points: 100, identical: true });
-    expect(partial).toMatchObject({ status: "graded", passed: 9, identical: false });
-    expect(partial.points).toBeGreaterThan(0);
-    expect(partial.points).toBeLessThan(100);
-    expect(lesson("wrong-values")).toMatchObject({ status: "graded", passed: 14 });
-    expect(untouched).toMatchObject({ status: "graded", untouched: true });
-    expect(lesson("download-zip")).toMatchObject({ status: "graded", passed: 9, points: partial.points });
-    expect(lesson("tampered-tests")).toMatchObject({ status: "graded", passed: untouched.passed, points: untouched.points });
-    expect(lesson("attack-forged-console")).toMatchObject({ status: "graded", passed: 9, points: partial.points });
-    expect(lesson("misnamed-file")).toMatchObject({ status: "missing files", points: 0, detail: "expected lesson-1/cow-list.ts; found cowlist.ts" });
-    expect(lesson("syntax-error")).toMatchObject({ status: "compile error", points: 0 });
-    expect(lesson("syntax-error").detail).toMatch(/^syntax error in exercises\/lesson-1\/cow-list\.ts:28:\d+/);
-    expect(get().json.submissions.find((s) => s.learner === "no-exercises")).toMatchObject({ status: "no exercises", points: 0, maxPoints: 100 });
-  });
+  describe.each(RUNTIMES)("grade --allow-flagged, hangs and attacks graded anyway, on %s", (runtime) => {
+    const get = () => troubled.get(runtime)!;
+    const lesson = (learner: string) => lessonOf(get().json, learner);
+    const verdicts = (learner: string) => lesson(learner).result?.tests.map((t) => ({ id: t.id, state: t.state, why: t.explanation?.message ?? "" }));
 
-  test("code with powers no lesson needs, or imports it may not make, is flagged: 0 points, findings listed, not run", () => {
-    const flagged = get().json.submissions.filter((s) => s.lessons[0].status === "flagged").map((s) => s.learner);
-    const attacks = readdirSync(CLASS).filter((n) => n.startsWith("attack-"));
-    // These two use no power the scan looks for: they are graded, and gain nothing (below).
-    const unflagged = ["attack-forged-console", "attack-has-instance"];
-    expect(flagged).toEqual(expect.arrayContaining(attacks.filter((a) => !unflagged.includes(a))));
-    expect(flagged).toEqual(expect.arrayContaining(["crashes-process", "hangs-on-load", "writes-outside"]));
-    for (const learner of flagged) {
-      const l = lesson(learner);
-      expect({ learner, points: l.points, passed: l.passed, result: l.result }).toEqual({ learner, points: 0, passed: 0, result: undefined });
-      expect(l.findings!.length, learner).toBeGreaterThan(0);
-      expect(l.findings![0]).toMatch(/^exercises\/lesson-1\/cow-list\.ts:\d+/);
-    }
-    expect(lesson("attack-has-instance").points).toBeLessThanOrEqual(lesson("wrong-values").points);
-    expect(get().run.stdout).toMatch(/^attack-object-is · lesson-1: flagged, 0 points, not run$/m);
-  });
+    test("exits 0 with a row per copy", () => {
+      expect(get().run.code, get().run.stderr).toBe(0);
+      expect(get().json.submissions.length).toBe(readdirSync(path.join(out, `troubled-${runtime}`)).length);
+    });
 
-  test("hangs and explosions with no power are graded completely: every test listed, the bad ones failed with why", () => {
-    const complete = (learner: string) => {
-      const tests = lesson(learner).result!.tests;
-      expect(tests.length, learner).toBe(24);
-      return tests.filter((t) => t.state !== "passed");
-    };
-    expect(lesson("endless-loop")).toMatchObject({ status: "test time limit", passed: 23, detail: "1 test stopped by the time limit" });
-    expect(complete("endless-loop")[0].explanation).toMatchObject({ kind: "time-limit" });
-    expect(lesson("hangs-in-many-tests")).toMatchObject({ status: "test time limit", passed: 21 });
-    expect(complete("hangs-in-many-tests").map((t) => t.name).sort()).toEqual([
-      "get() returns the original's values", "get() sees a value written with set()", "iterating yields every value in order, writes included",
-    ]);
-    expect(lesson("memory-hog")).toMatchObject({ status: "out of memory", passed: 21 });
-    expect(complete("runaway-array").map((t) => t.name)).toEqual(["each list keeps its own writes"]);
-    for (const learner of ["endless-loop", "hangs-in-many-tests", "memory-hog", "runaway-array"]) {
-      expect(lesson(learner).points, learner).toBeGreaterThan(lesson("partial").points);
-    }
-  });
+    test.each(TROUBLED)("%s is graded completely and identically three times", (name) => {
+      const [first, second, third] = [1, 2, 3].map((n) => verdicts(`${name}~${n}`));
+      expect(first?.length, `${name}: ${lesson(`${name}~1`).detail}`).toBe(TOTAL);
+      expect(second).toEqual(first);
+      expect(third).toEqual(first);
+      expect(first!.filter((t) => t.state !== "passed").every((t) => t.why.length > 0)).toBe(true);
+    });
 
-  test("prints the Markdown table: a row per learner, tests per lesson, points, status and the two columns", () => {
-    const { run, json } = get();
-    const lines = run.stdout.split("\n");
-    expect(lines[0]).toMatch(/^\| learner\s+\| lesson-1 \|\s+points \| status\s+\| untouched \| identical\s*\|$/);
-    expect(lines[1]).toMatch(/^\|-+\|-+:\|-+:\|-+\|-+\|-+\|$/);
-    for (const s of json.submissions) {
-      const cell = s.status === "no exercises" ? "—" : `${s.lessons[0].passed}/24`;
-      const points = `${Math.round(s.points * 10) / 10}/100`;
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\| ${s.learner}\\s+\\|\\s+${cell} \\|\\s+${points} \\| ${s.status}\\s+\\|`)));
-    }
-  });
+    test("code that kills or exits its own process fails those tests only; the rest keep their verdicts", () => {
+      expect(lesson("attack-self-kill~1")).toMatchObject({ status: "crashed", passed: TOTAL - 1 });
+      expect(lesson("crashes-process~1")).toMatchObject({ status: "crashed", passed: TOTAL - 1 });
+      const exits = lesson("attack-exit-many~1");
+      expect(exits.passed).toBeGreaterThan(0);
+      expect(exits.passed).toBeLessThan(20);
+      expect(lesson("hangs-on-load~1").passed).toBe(0);
+    });
 
-  test("writes the CSV: each lesson's points, empty when not submitted, the columns and notes", () => {
-    const { csv, json } = get();
-    const lines = csv.trim().split("\n");
-    expect(lines[0]).toBe("learner,lesson-1,points,max_points,status,untouched,identical_to_reference,notes");
-    expect(lines).toContain("no-exercises,,0,100,no exercises,,,");
-    expect(lines).toContain("misnamed-file,0,0,100,missing files,,,lesson-1: expected lesson-1/cow-list.ts; found cowlist.ts");
-    expect(lines).toContain("correct,100,100,100,graded,,lesson-1,");
-    expect(lines.find((l) => l.startsWith("untouched,"))).toMatch(/^untouched,[\d.]+,[\d.]+,100,graded,lesson-1,,$/);
-    expect(lines.find((l) => l.startsWith("attack-eval,"))).toMatch(/^attack-eval,0,0,100,flagged,,,"?lesson-1: exercises\/lesson-1\/cow-list\.ts:\d+: .*eval/);
-    expect(lines.length).toBe(json.submissions.length + 1);
-  });
+    test("every attack graded anyway gets no more than its honest base (two are stopped by their flag alone)", () => {
+      const attacks = get().json.submissions.map((s) => s.learner.replace(/~\d$/, "")).filter((n) => n.startsWith("attack-"));
+      expect(new Set(attacks).size).toBeGreaterThanOrEqual(10);
+      const graded = get().json.submissions.map((s) => s.learner).filter((n) => n.startsWith("attack-") && !FLAG_IS_THE_DEFENCE.includes(n));
+      for (const learner of graded) {
+        const base = baseOf(learner.replace(/~\d$/, ""));
+        const honest = base === "correct" ? 100 : lesson(base).points;
+        expect({ learner, points: lesson(learner).points <= honest }).toEqual({ learner, points: true });
+      }
+    });
 
-  test("leaves the instructor's tree unchanged, though submissions write outside their folder", () => {
-    expect(changed).toEqual([]);
-    expect(existsSync(path.join(ROOT, "tests", "lesson-1", "planted.test.ts"))).toBe(false);
-    expect(existsSync(path.join(KIT, "node_modules", ".planted-by-a-submission"))).toBe(false);
+    test.runIf(SANDBOX)("no process a submission started survives grade, and the CSV stays as grade wrote it", () => {
+      expect(get().survivors).toEqual([]);
+      expect(get().csvLater).toBe(get().csv);
+      expect(get().csv).not.toContain(DETACHED_MARKER);
+    });
+
+    test.runIf(SANDBOX)("nothing outside the scratch copies changed: the kit, the class, the real node_modules", () => {
+      expect(changed).toEqual([]);
+      expect(troubledChanged).toEqual([]);
+      expect(existsSync(path.join(KIT, "node_modules", ".planted-by-a-submission"))).toBe(false);
+    });
   });
 });
 
-describe.each(RUNTIMES)("grade --allow-flagged, hangs and attacks graded anyway, on %s", (runtime) => {
-  const get = () => troubled.get(runtime)!;
-  const lesson = (learner: string) => lessonOf(get().json, learner);
-  const verdicts = (learner: string) => lesson(learner).result?.tests.map((t) => ({ id: t.id, state: t.state, why: t.explanation?.message ?? "" }));
+/** Run inside the sandbox: what the code under test can see and do there. */
+const PROBE = `
+import fs from "node:fs";
+import net from "node:net";
+import { spawn } from "node:child_process";
+const [kit, scratch, hidden] = process.argv.slice(-3);
+const can = (f) => { try { f(); return true; } catch { return false; } };
+const report = {
+  solutions: fs.existsSync(kit + "/solutions"), git: fs.existsSync(kit + "/.git"),
+  tests: fs.existsSync(kit + "/tests/lesson-1/cow-list.test.ts"), hidden: fs.readdirSync(hidden).length,
+  writeKit: can(() => fs.writeFileSync(kit + "/lib/planted.txt", "x")),
+  writeNodeModules: can(() => fs.writeFileSync(kit + "/node_modules/.planted-by-a-submission", "x")),
+  writeScratch: can(() => fs.writeFileSync(scratch + "/written.txt", "x")),
+  otherTmp: fs.readdirSync("/tmp").filter((name) => ![scratch, kit].some((own) => own.startsWith("/tmp/" + name + "/") || own === "/tmp/" + name)),
+};
+const socket = net.connect({ host: "1.1.1.1", port: 80 });
+const finish = (network) => {
+  report.network = network;
+  const code = "setInterval(() => {}, 1000) // sandbox-survivor-marker";
+  spawn(process.execPath, process.execPath.endsWith("deno") ? ["eval", code] : ["-e", code], { detached: true, stdio: "ignore" }).unref();
+  console.log(JSON.stringify(report));
+  setTimeout(() => process.exit(0), 300);
+};
+socket.on("connect", () => finish(true));
+socket.on("error", () => finish(false));
+`;
 
-  test("exits 0 with a row per copy", () => {
-    expect(get().run.code, get().run.stderr).toBe(0);
-    expect(get().json.submissions.length).toBe(readdirSync(path.join(out, `troubled-${runtime}`)).length);
-  });
-
-  test.each(TROUBLED)("%s is graded completely and identically three times", (name) => {
-    const [first, second, third] = [1, 2, 3].map((n) => verdicts(`${name}~${n}`));
-    expect(first?.length, `${name}: ${lesson(`${name}~1`).detail}`).toBe(24);
-    expect(second).toEqual(first);
-    expect(third).toEqual(first);
-    expect(first!.filter((t) => t.state !== "passed").every((t) => t.why.length > 0)).toBe(true);
-  });
-
-  test("code that kills or exits its own process fails those tests only; the rest keep their verdicts", () => {
-    expect(lesson("attack-self-kill~1")).toMatchObject({ status: "crashed", passed: 23 });
-    expect(lesson("crashes-process~1")).toMatchObject({ status: "crashed", passed: 23 });
-    const exits = lesson("attack-exit-many~1");
-    expect(exits.passed).toBeGreaterThan(0);
-    expect(exits.passed).toBeLessThan(20);
-    expect(lesson("hangs-on-load~1").passed).toBe(0);
-  });
-
-  test("every attack graded anyway gets no more than its honest base (the grader-detecting one is stopped by its flag alone)", () => {
-    const attacks = get().json.submissions.map((s) => s.learner.replace(/~\d$/, "")).filter((n) => n.startsWith("attack-"));
-    expect(new Set(attacks).size).toBeGreaterThanOrEqual(10);
-    const graded = get().json.submissions.map((s) => s.learner).filter((n) => n.startsWith("attack-") && !FLAG_IS_THE_DEFENCE.includes(n));
-    for (const learner of graded) {
-      const base = baseOf(learner.replace(/~\d$/, ""));
-      const honest = base === "correct" ? 100 : lesson(base).points;
-      expect({ learner, points: lesson(learner).points <= honest }).toEqual({ learner, points: true });
+describe.runIf(SANDBOX)("the sandbox a submission's test process runs in", () => {
+  test.each(RUNTIMES)("on %s: the kit read-only without solutions/ and .git, the class hidden, writes only to scratch, no network, nothing survives", (runtime) => {
+    const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-sandbox-test-"));
+    try {
+      writeFileSync(path.join(scratch, "probe.mjs"), PROBE);
+      const binary = runtime === "deno" || !NODE ? DENO : NODE;
+      const args = runtime === "deno" || !NODE ? ["run", "-A", path.join(scratch, "probe.mjs")] : [path.join(scratch, "probe.mjs")];
+      const [command, argv] = sandboxWrap({ kit: ROOT, scratch, hide: [CLASS] })!(binary, [...args, ROOT, scratch, CLASS]);
+      const run = spawnSync(command, argv, { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout.trim().split("\n").pop()!)).toEqual({
+        solutions: false, git: false, tests: true, hidden: 0, writeKit: false, writeNodeModules: false,
+        writeScratch: true, otherTmp: [], network: false,
+      });
+      expect(readFileSync(path.join(scratch, "written.txt"), "utf8")).toBe("x");
+      expect(existsSync(path.join(ROOT, "lib", "planted.txt"))).toBe(false);
+      // The PID namespace ends with the test process; the kernel takes a moment to reap it.
+      const marked = () => readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("sandbox-survivor-marker");
+        } catch {
+          return false;
+        }
+      });
+      let left = marked();
+      for (let i = 0; i < 40 && left.length > 0; i++) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        left = marked();
+      }
+      expect(left).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
-  });
-
-  test.runIf(SANDBOX)("no process a submission started survives grade, and the CSV stays as grade wrote it", () => {
-    expect(get().survivors).toEqual([]);
-    expect(get().csvLater).toBe(get().csv);
-    expect(get().csv).not.toContain(DETACHED_MARKER);
-  });
-
-  test.runIf(SANDBOX)("nothing outside the scratch copies changed: the kit, the class, the real node_modules", () => {
-    expect(changed).toEqual([]);
-    expect(troubledChanged).toEqual([]);
-    expect(existsSync(path.join(KIT, "node_modules", ".planted-by-a-submission"))).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe.each(RUNTIMES)("grade --gradescope on %s", (runtime) => {
@@ -345,7 +430,7 @@ describe.each(RUNTIMES)("grade --gradescope on %s", (runtime) => {
     expect(results.max_score).toBe(100);
     expect(results.score).toBeGreaterThan(0);
     expect(results.score).toBeLessThan(100);
-    expect(results.tests.length).toBe(24);
+    expect(results.tests.length).toBe(TOTAL);
     const sum = (key: "score" | "max_score") => results.tests.reduce((n: number, t: Record<string, number>) => n + t[key], 0);
     expect(sum("max_score")).toBeCloseTo(100, 0);
     expect(sum("score")).toBeCloseTo(results.score, 0);
@@ -386,7 +471,7 @@ describe("grade --gradescope-bundle", () => {
     expect(graded.code, graded.stderr).toBe(0);
     const partial = JSON.parse(readFileSync(results, "utf8"));
     expect(partial).toMatchObject({ max_score: 100, tests: expect.any(Array) });
-    expect(partial.tests.filter((t: { status: string }) => t.status === "passed").length).toBe(9);
+    expect(partial.tests.filter((t: { status: string }) => t.status === "passed").length).toBe(HONEST.partial.passed);
   }, 300_000);
 });
 
