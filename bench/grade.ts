@@ -8,9 +8,10 @@
  * the submissions in its sandbox (bubblewrap), which costs a little per test process.
  * Target: under 30 s on 2 cores.
  *
- * Wall time depends on what else the machine is doing, so the CPU time of the grading
- * processes is printed too (Linux: the children's times from /proc/self/stat): divided
- * by the cores, it is the wall time the run would take on an otherwise idle machine.
+ * Wall time depends on what else the machine is doing: the load average while measuring
+ * is printed beside it. (The CPU time of the test processes cannot be read from here:
+ * the runner ends its warm test processes with a kill, and a killed sandbox is never
+ * waited for, so /proc's children's times would leave most of it out.)
  *
  *   npm run bench:grade [-- --submissions 30] [--jobs N] [--runs 1]
  */
@@ -45,29 +46,15 @@ const json = path.join(classDir, "grades.json");
 const args = [classDir, "--json", json, ...(values.jobs ? ["--jobs", values.jobs] : [])];
 const [command, argv] = selfCommand("scripts/grade.ts", args);
 
-/** CPU seconds used by the waited-for child processes of this process so far (Linux). */
-function childrenCpuSeconds(): number {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in 1/100 s
-  } catch {
-    return NaN;
-  }
-}
-
 const times: number[] = [];
-const cpu: number[] = [];
 let statuses = new Map<string, number>();
 let jobs = "";
 let sandbox = "";
 try {
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const c0 = childrenCpuSeconds();
     const r = await $({ cwd: KIT, env: { ...process.env, NO_COLOR: "1" }, nothrow: true, quiet: true })`${command} ${argv}`;
     times.push((performance.now() - t0) / 1000);
-    cpu.push(childrenCpuSeconds() - c0);
     if (r.exitCode !== 0) throw new Error(`grade failed (exit ${r.exitCode}):\n${r.stdout}${r.stderr}`);
     jobs = /, (\d+) at a time/.exec(r.stdout)?.[1] ?? "?";
     const grades = JSON.parse(readFileSync(json, "utf8")) as { sandbox: string; submissions: { status: string }[] };
@@ -83,10 +70,10 @@ const best = Math.min(...times);
 console.log(`grade: ${count} lesson-1 submissions on ${runtimeName()} ${runtimeVersion()}, ${jobs} at a time`);
 console.log(`sandbox: ${sandbox.startsWith("none") ? `off (${sandbox})` : `on (${sandbox})`}\n`);
 const cores = Number(jobs) || 1;
-console.log("run   wall time   per submission   CPU time   CPU time / cores");
+console.log("run   wall time   per submission");
 times.forEach((t, i) => {
   const perSubmission = `${((t / count) * 1000).toFixed(0)} ms`;
-  console.log(`${String(i + 1).padEnd(5)} ${`${t.toFixed(1)} s`.padStart(9)}   ${perSubmission.padStart(14)}   ${`${cpu[i].toFixed(1)} s`.padStart(8)}   ${`${(cpu[i] / cores).toFixed(1)} s`.padStart(16)}`);
+  console.log(`${String(i + 1).padEnd(5)} ${`${t.toFixed(1)} s`.padStart(9)}   ${perSubmission.padStart(14)}`);
 });
 const [load1] = (() => { try { return readFileSync("/proc/loadavg", "utf8").split(" ").map(Number); } catch { return [NaN]; } })();
 console.log(`\nbest ${best.toFixed(1)} s wall: ${best < 30 ? "within" : "OVER"} the 30 s target (load average ${load1} on ${cores} cores while measuring)`);
