@@ -31,7 +31,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { stripVTControlCharacters } from "node:util";
@@ -53,8 +53,12 @@ export const TIME_LIMIT_ENV = "CRASH_COURSE_TIME_LIMIT_MS";
 export const DEFAULT_MEMORY_MB = 1024;
 /** A test waiting with nothing to do is stuck after this many time limits of wall time. */
 const IDLE_LIMITS = 2;
-/** ... when it used less than this share of one core meanwhile. */
-const IDLE_SHARE = 0.1;
+/**
+ * ... when it used less than this share of one core meanwhile. A waiting process uses
+ * none (measured: 0 ticks in 3 s); a working one on a machine loaded L on C cores still
+ * gets about C/L of a core, so the share shrinks with the load (see idleShare).
+ */
+const IDLE_SHARE = 0.02;
 /** A test process whose main thread says nothing for this long has stopped responding. */
 const SILENT_MS = 30_000;
 const TICK_MS = 100;
@@ -396,10 +400,15 @@ class TestProcess {
         resolve(end);
       };
       let current: { key: string | undefined; cpu: number; at: number } = { key: undefined, cpu: this.#cpuMs, at: Date.now() };
+      // The test process's CPU time as it was over the last while, to tell waiting from working.
+      const recent: { at: number; cpu: number }[] = [];
       const timer = setInterval(() => {
         const notes = readProbe(probe);
-        if (notes.running !== current.key) current = { key: notes.running, cpu: notes.cpuAtStart ?? this.#cpuMs, at: Date.now() };
-        const stuck = this.#stuck(current, context.timeLimitMs, !notes.started);
+        const now = Date.now();
+        if (notes.running !== current.key) current = { key: notes.running, cpu: notes.cpuAtStart ?? this.#cpuMs, at: now };
+        recent.push({ at: now, cpu: this.#cpuMs });
+        while (recent.length > 1 && recent[1].at <= now - IDLE_LIMITS * context.timeLimitMs) recent.shift();
+        const stuck = this.#stuck(current, recent[0], context.timeLimitMs, !notes.started);
         if (stuck) finish({ kind: "stuck", explanation: stuck });
       }, TICK_MS);
       this.#listener = (message) => {
@@ -428,15 +437,18 @@ class TestProcess {
   }
 
   /** Why the running test (or the loading file) counts as stuck, or undefined. */
-  #stuck(current: { cpu: number; at: number }, limitMs: number, loading: boolean): Reason | undefined {
+  #stuck(current: { cpu: number; at: number }, windowStart: { cpu: number; at: number }, limitMs: number, loading: boolean): Reason | undefined {
     const cpu = this.#cpuMs - current.cpu;
     const wall = Date.now() - current.at;
+    // Idle means: no CPU over the whole last window, however busy the start of the test was.
+    const window = Date.now() - Math.max(windowStart.at, current.at);
+    const used = this.#cpuMs - Math.max(windowStart.cpu, current.cpu);
     // Loading a test file costs vitest's own start-up and transforms too: allow for them.
     const cpuLimit = loading ? limitMs + LOADING_ALLOWANCE_MS : limitMs;
     if (cpu >= cpuLimit) {
       return { kind: "time-limit", message: `stopped after ${limitMs / 1000} s without finishing: an endless loop, or far too slow` };
     }
-    if (wall >= IDLE_LIMITS * limitMs && cpu < IDLE_SHARE * wall) {
+    if (window >= IDLE_LIMITS * limitMs && used < idleShare() * window) {
       return { kind: "time-limit", message: `stopped after waiting ${Math.round(wall / 1000)} s with nothing to do: a promise that never settles?` };
     }
     if (Date.now() - this.#heardAt >= SILENT_MS) {
@@ -482,6 +494,13 @@ class TestProcess {
       }
     });
   }
+}
+
+/** The share of a core below which a test process counts as waiting, not starved. */
+function idleShare(): number {
+  const cores = availableParallelism();
+  const load = loadavg()[0];
+  return load > cores ? Math.min(IDLE_SHARE, (0.5 * cores) / load) : IDLE_SHARE;
 }
 
 type ChildMessage =
