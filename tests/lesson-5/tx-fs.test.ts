@@ -133,6 +133,21 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     expect(files(powerCut(disk).fs)).toEqual({ keep: "1" });
   });
 
+  test("a transaction that needs exactly the whole journal is accepted, and survives a power cut", () => {
+    const changes: Change[] = Array.from({ length: 4 }, (_, i) => [`f${i}`, kb(`f${i}`)] as const);
+    // How many journal blocks the transaction takes, measured on a journal with room to spare.
+    const probe = TxFS.mount(volatileDisk());
+    commit(probe, ...changes);
+    const needed = probe.journal.usedBlocks;
+    expect(needed, "journal blocks of four files of 1000 bytes").toBeGreaterThanOrEqual(6);
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk, { journalBlocks: needed });
+    expect(fs.journal.capacityBlocks).toBe(needed);
+    commit(fs, ...changes);
+    expect(fs.journal.usedBlocks, "the transaction fills the journal exactly").toBe(needed);
+    expect(files(powerCut(disk).fs)).toEqual(Object.fromEntries(changes));
+  });
+
   test("usedBlocks grows with each commit and checkpoint() empties the journal", () => {
     const fs = TxFS.mount(volatileDisk());
     expect(fs.journal.usedBlocks).toBe(0);
