@@ -17,8 +17,8 @@
  * `sandboxStatus()` probes once per process whether bwrap works here (the exact layout,
  * running `true`): not Linux, no bwrap, or a kernel that refuses user namespaces (for
  * example Ubuntu's AppArmor default) all give `{ available: false, reason, fix }`, and
- * `grade` then runs unsandboxed and says so. Only node: built-ins here, so `doctor` can
- * import it before anything is installed.
+ * `grade` then runs unsandboxed and says so; CRASH_COURSE_SANDBOX=off turns it off the same
+ * way. Only node: built-ins here, so `doctor` can import it before anything is installed.
  *
  * @example
  * ```ts
@@ -72,6 +72,10 @@ export function sandboxStatus(): SandboxStatus {
 }
 
 function probe(): SandboxStatus {
+  // For an instructor's own trusted code, and for the kit's tests of the unsandboxed path.
+  if (process.env.CRASH_COURSE_SANDBOX === "off") {
+    return { available: false, reason: "it is turned off (CRASH_COURSE_SANDBOX=off)", fix: "unset CRASH_COURSE_SANDBOX" };
+  }
   if (process.platform !== "linux") {
     return { available: false, reason: `${process.platform} has no bubblewrap`, fix: "grade untrusted submissions inside a Linux container or VM that has bubblewrap (`apt-get install bubblewrap`)" };
   }

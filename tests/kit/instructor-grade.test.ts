@@ -475,6 +475,21 @@ describe("grade --gradescope-bundle", () => {
   }, 300_000);
 });
 
+describe.each(RUNTIMES)("grade without a sandbox on %s", (runtime) => {
+  test.concurrent("says so on every run, in its JSON too, and grades all the same", async () => {
+    const json = path.join(out, `no-sandbox-${runtime}.json`);
+    const runs = await Promise.all([1, 2].map(() => kit(runtime, "grade", [path.join(CLASS, "partial"), ...LIMITS, "--json", json], { cwd: ROOT, env: { CRASH_COURSE_SANDBOX: "off" } })));
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/^warning: no sandbox: it is turned off \(CRASH_COURSE_SANDBOX=off\)\. Submissions run with your own rights .*To sandbox them: unset CRASH_COURSE_SANDBOX\.$/m);
+      expect(run.stdout).toMatch(/graded in [\d.]+ s on \w+ [\d.]+, \d+ at a time, without a sandbox;/);
+    }
+    const file = JSON.parse(readFileSync(json, "utf8")) as GradeFile;
+    expect(file.sandbox).toBe("none: it is turned off (CRASH_COURSE_SANDBOX=off)");
+    expect(lessonOf(file, "partial")).toMatchObject({ status: "graded", passed: HONEST.partial.passed });
+  }, 300_000);
+});
+
 describe.each(RUNTIMES)("grade usage errors on %s", (runtime) => {
   test.concurrent("bad folders, bad flags and --help", async () => {
     const [missing, notFolder, empty, unknown, badJobs, badLesson, manyForGradescope, badVisibility, badLimit, badBundle, help] = await Promise.all([
