@@ -5,7 +5,9 @@
  *  - the system's /usr (and its /bin, /lib links) and a few files of /etc, read-only;
  *  - the kit (its tests, lib/, config and node_modules/) read-only, without `solutions/`,
  *    `.git`, `.progress`, `.backups` and `.book` (not there at all), and with whatever
- *    `hide` names (the class folder, when it lies inside the kit) made empty;
+ *    `hide` names (the class folder, when it lies inside the kit) made empty; a new file
+ *    at the kit's top (vite's bundled config, under Deno) and vite's caches land in
+ *    private tmpfs mounts, gone with the process;
  *  - the runtime binary running now (Node's `process.execPath`, Deno's `Deno.execPath()`)
  *    read-only, wherever it was installed;
  *  - a private, size-capped /tmp, a minimal /dev and its own /proc;
@@ -49,9 +51,9 @@ export type SandboxStatus =
 
 /** Folders of a kit that a submission under test has no business reading. */
 const KIT_HIDDEN = ["solutions", ".git", ".progress", ".backups", ".book", ".mutate"];
-/** The few files of /etc a runtime reads: the loader cache, users, time zone, localhost. */
 /** vite's folders under node_modules/ (present once vitest has run in the kit). */
 const VITE_CACHES = [".vite", ".vite-temp", ".vitest"];
+/** The few files of /etc a runtime reads: the loader cache, users, time zone, localhost. */
 const ETC_FILES = ["ld.so.cache", "passwd", "group", "localtime", "nsswitch.conf", "hosts"];
 /** A submission that fills /tmp fills memory: cap it. */
 const TMP_BYTES = 256 * 1024 * 1024;
