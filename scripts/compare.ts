@@ -20,23 +20,24 @@ import type { Lesson } from "../lib/registry.ts";
 import type { LessonResult } from "../lib/grading/results.ts";
 import { UsageError, failUsage, parseCommand, resolveLesson } from "./core/cli.ts";
 import { gradeIsolated, gradeReference, type Limits } from "./core/isolation.ts";
+import { DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT_MS } from "./core/run-tests.ts";
 import { lessonGrade } from "./core/class-grades.ts";
 import { formatExplanation } from "./core/report.ts";
 import { KIT, displayPath } from "./core/kit.ts";
 
 const USAGE = `
-usage: npm run compare <lesson> [path] [-- --timeout <s>]
+usage: npm run compare <lesson> [path] [-- --time-limit <s>]
 
   lesson          lesson-3, 3, or the start of a lesson's title
   path            a learner's copy of the kit, or its exercises/ folder (default: this kit's exercises/)
-  --timeout <s>   wall-clock limit for grading the learner's files (default 120)
+  --time-limit <s>  CPU seconds one test may use before it is stopped (default 5)
 `;
 
 // The lesson is parsed here with the path: parseCommand's "one" lesson takes the lesson
 // from the front only when the optional path is given too.
 const { values, rest } = parseCommand({
   usage: USAGE,
-  flags: { timeout: { type: "string" } },
+  flags: { "time-limit": { type: "string" } },
   lessons: "none",
   extraPositionals: 2,
 });
@@ -66,9 +67,10 @@ const setup = (() => {
   try {
     if (!rest[0]) throw new UsageError("which lesson? for example: lesson-1");
     const lesson = resolveLesson(rest[0]);
-    const timeout = values.timeout === undefined ? 120 : Number(values.timeout);
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout needs a positive number of seconds, not "${values.timeout}"`);
-    return { lesson, exercises: exercisesFolder(rest[1], lesson), limits: { timeoutMs: timeout * 1000, memoryMb: 2048 } satisfies Limits };
+    const given = values["time-limit"];
+    const seconds = given === undefined ? DEFAULT_TIME_LIMIT_MS / 1000 : Number(given);
+    if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`--time-limit needs a positive number of seconds, not "${given}"`);
+    return { lesson, exercises: exercisesFolder(rest[1], lesson), limits: { timeLimitMs: seconds * 1000, memoryMb: DEFAULT_MEMORY_MB } satisfies Limits };
   } catch (error) {
     failUsage(error, USAGE);
   }

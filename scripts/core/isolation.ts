@@ -127,30 +127,17 @@ function findingsOf(lesson: Lesson, exercises: string): string[] {
   return [...violations.map((v) => shown(v.message)), ...findings.map((f) => shown(f.message))];
 }
 
-/**
- * runTests with the sandbox. The supervisor keeps its probe files under the TMPDIR of the
- * moment runTests starts; pointing it at the scratch folder for that moment puts them where
- * the sandboxed test process can write them.
- */
+/** runTests with the sandbox; the probe files go into the scratch folder, the one place the test process may write. */
 async function runInScratch(scratch: string, exercises: string, lessons: readonly Lesson[], options: SubmissionOptions): Promise<LessonResult[]> {
   const tmp = path.join(scratch, "tmp");
   const cache = path.join(scratch, "cache");
   await Promise.all([fs.ensureDir(tmp), fs.ensureDir(cache)]);
   const hide = (options.hide ?? []).filter((dir) => isInside(dir, KIT));
   const wrap = options.noSandbox ? undefined : sandboxWrap({ kit: KIT, scratch, hide });
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  let running: ReturnType<typeof runTests>;
-  try {
-    running = runTests({
-      lessons, impl: exercises, timeLimitMs: options.timeLimitMs, memoryMb: options.memoryMb,
-      wrap, childEnv: { CRASH_COURSE_SCRATCH: cache, NO_COLOR: "1" }, parallel: 1,
-    });
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-  }
-  const { results } = await running;
+  const { results } = await runTests({
+    lessons, impl: exercises, timeLimitMs: options.timeLimitMs, memoryMb: options.memoryMb,
+    wrap, childEnv: { CRASH_COURSE_SCRATCH: cache, NO_COLOR: "1" }, parallel: 1, probeDir: tmp,
+  });
   // Paths inside the scratch copy read as the learner's own (exercises/lesson-1/...).
   return JSON.parse(JSON.stringify(results).split(exercises).join(options.shownAs ?? "exercises")) as LessonResult[];
 }
@@ -205,13 +192,14 @@ export async function gradeReference(lessons: readonly Lesson[], limits: Partial
 
 /** What `compare` passes: a heap cap (its wall-clock limit is no longer needed: every test has its own). */
 export interface Limits {
-  timeoutMs?: number;
+  /** CPU time one test may use. */
+  timeLimitMs?: number;
   memoryMb: number;
 }
 
 /** One learner's lessons for `compare`: like grade, paths shown as `shownAs`. */
 export function gradeIsolated(exercisesDir: string, lessons: readonly Lesson[], limits: Limits, shownAs = "exercises"): Promise<LessonOutcome[]> {
-  return gradeSubmission(exercisesDir, lessons, { timeLimitMs: DEFAULT_TIME_LIMIT_MS, memoryMb: limits.memoryMb, shownAs, hide: [] });
+  return gradeSubmission(exercisesDir, lessons, { timeLimitMs: limits.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, memoryMb: limits.memoryMb, shownAs, hide: [] });
 }
 
 function isInside(file: string, dir: string): boolean {

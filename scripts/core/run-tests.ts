@@ -83,6 +83,12 @@ export interface RunOptions {
   pool?: TestProcessPool;
   /** Called whenever a test gets its verdict. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Where the probe notes which test runs (a fresh folder is made inside); the test
+   * process must be able to write there, so a sandbox names its scratch folder. Default:
+   * the system's temporary folder.
+   */
+  probeDir?: string;
 }
 
 export interface RunOutcome {
@@ -105,7 +111,7 @@ export async function runTests(options: RunOptions): Promise<RunOutcome> {
   // behaviour).
   const guard = import("./guard.ts");
   const typeChecked = options.impl !== "exercises" ? Promise.resolve([]) : typeNotes(options.lessons.flatMap((l) => l.files.map((f) => path.join(implDir, l.id, f))).filter((f) => existsSync(f)));
-  const scratch = mkdtempSync(path.join(tmpdir(), "crash-course-probe-"));
+  const scratch = mkdtempSync(path.join(options.probeDir ?? tmpdir(), "crash-course-probe-"));
   const jobs = options.lessons.flatMap((lesson) => testFiles(lesson).map((file) => new FileJob(lesson, file)));
   const progress = () => options.onProgress?.(jobs.reduce((n, j) => n + j.verdicts.size, 0), jobs.reduce((n, j) => n + j.expectedCount(), 0));
   try {
