@@ -8,6 +8,7 @@ import { CowList } from "@impl/lesson-1/cow-list.ts";
 import { collect } from "../support/iterate.ts";
 import { expectCostWithin } from "../support/cost.ts";
 import { checkAgainstModel } from "../support/model.ts";
+import { describeValue } from "../../lib/describe-value.ts";
 
 describe("reading before any write", () => {
   test("get() returns the original's values", () => {
@@ -109,6 +110,15 @@ describe("several lists over one original", () => {
     expect(second.toArray()).toEqual(["x", "y", "second"]);
     expect(original).toEqual(["x", "y", "z"]);
     expect(second.copiedCount).toBe(1);
+  });
+});
+
+describe("the constructor", () => {
+  test("anything but an array throws a TypeError, even what looks like one", () => {
+    // A string and an array-like object have a length and indices: only the check stops them.
+    for (const bad of ["abc", { length: 2, 0: "a", 1: "b" }, new Uint8Array(2), 42, null, undefined]) {
+      expect(() => new CowList(bad as unknown as unknown[]), `new CowList(${describeValue(bad)})`).toThrow(TypeError);
+    }
   });
 });
 
