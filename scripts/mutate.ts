@@ -168,7 +168,7 @@ async function runStryker(lesson: Lesson, concurrency: number): Promise<Mutant[]
     plugins: ["@stryker-mutator/vitest-runner", path.join(KIT, "scripts", "core", "mutate-ignore-labels.mjs")],
     ignorers: ["crash-course-labels"],
     // Only this lesson's tests are copied into the sandbox, so only they run.
-    vitest: { configFile: "vitest.config.ts", related: false },
+    vitest: { configFile: "scripts/core/mutate-vitest.config.ts", related: false },
     ignorePatterns: ["tests/lesson-*", `!tests/${lesson.id}`, "tests/kit", ".mutate", ".book", ".progress", ".backups", ".briefs", "bench", "manifest.json"],
     coverageAnalysis: "perTest",
     concurrency,
@@ -181,7 +181,14 @@ async function runStryker(lesson: Lesson, concurrency: number): Promise<Mutant[]
     logLevel: "warn",
     fileLogLevel: "off",
   });
-  const results = await stryker.runMutationTest();
+  let results: StrykerMutant[];
+  try {
+    results = await stryker.runMutationTest();
+  } catch (error) {
+    // StrykerJS has logged what went wrong (a test failing before any mutation, usually).
+    console.error(`${pc.red("error:")} StrykerJS stopped: ${(error as Error).message}`);
+    process.exit(2);
+  }
   return results.map((r) => ({
     file: path.relative(KIT, path.resolve(KIT, r.fileName)).split(path.sep).join("/"),
     line: r.location.start.line,
