@@ -204,18 +204,29 @@ describe("using a transaction", () => {
     expect(fs.list()).toEqual([]);
   });
 
-  test("begin() throws while another transaction is open, and works again once it is committed or aborted", () => {
+  // DESIGN.md leaves several open transactions to lesson 9: begin() during one may throw,
+  // as this lesson's skeleton does, or give a transaction; either way the first one must
+  // still commit whole, and begin() must work once it is committed or aborted.
+  test("begin() while another transaction is open leaves that one whole, and works again once it is committed or aborted", () => {
     const fs = TxFS.mount(new SimDisk());
     const first = fs.begin();
     first.write("a", "1");
-    expect(() => fs.begin(), "begin() while a transaction is open").toThrow();
+    try {
+      fs.begin().abort();
+    } catch {
+      // refused, as the skeleton does
+    }
     first.write("b", "2");
     expect(first.commit()).toBe(1);
     const second = fs.begin();
     second.write("a", "changed");
-    expect(() => fs.begin(), "begin() while the second transaction is open").toThrow();
+    try {
+      fs.begin().abort();
+    } catch {
+      // refused
+    }
     second.abort();
-    expect(commit(fs, ["c", "3"])).toBe(2);
+    expect(commit(fs, ["c", "3"])).toBeGreaterThan(1);
     expect(files(fs)).toEqual({ a: "1", b: "2", c: "3" });
   });
 
