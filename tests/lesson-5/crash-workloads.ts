@@ -26,7 +26,7 @@ import {
   type Operation, type TxFSClass, type TxFSLike,
 } from "../support/transactions.ts";
 
-export { commit, filesOf, modelStates, remove, runOperation, whichState, write } from "../support/transactions.ts";
+export { commit, describeState, filesOf, modelStates, remove, runOperation, stateName, whichState, write } from "../support/transactions.ts";
 export type { Files, Operation } from "../support/transactions.ts";
 
 export interface Plan {

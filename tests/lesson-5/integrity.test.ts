@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import { TxFS } from "@impl/lesson-5/tx-fs.ts";
 import { CrashError } from "../../lib/sim-disk.ts";
 import type { DiskWrite, SimDisk } from "../../lib/sim-disk.ts";
-import { filesOf, modelStates, runOperation, volatileDisk, whichState, commit, write, remove } from "./crash-workloads.ts";
+import { describeState, filesOf, modelStates, runOperation, stateName, volatileDisk, whichState, commit, write, remove } from "./crash-workloads.ts";
 import type { Files, Operation } from "./crash-workloads.ts";
 
 const long = (tag: string) => (tag + "|").repeat(1000).slice(0, 1000);
@@ -82,7 +82,7 @@ function expectPrefix(fs: TxFS, m: number, id: number, what: string): "intact" |
     expect(idOf(reasons[0]), `${what}: the first reason, ${JSON.stringify(reasons[0])}, names transaction ${id} or a later one`).toBeGreaterThanOrEqual(id);
     return "reported";
   }
-  const got = state === -1 ? JSON.stringify(Object.fromEntries(filesOf(fs))).slice(0, 160) : `the state after transaction ${state}`;
+  const got = describeState(fs, states);
   throw new Error(
     `${what}: expected the files after all 3 transactions (with nothing discarded) or exactly those after the first ${m} ` +
       `(${label(states[m])}), replay stopping at transaction ${id}; got ${got}, recovery ${JSON.stringify(fs.recovery)}`,
@@ -111,9 +111,9 @@ describe("a flipped bit in a journal block", () => {
     for (const w of writes[1]) {
       const byte = Math.floor(w.bytes / 2);
       const fs = TxFS.mount(withFlippedBit(disk, w.block, byte, 3));
-      const state = whichState(fs, states);
-      if (state === 3) continue; // the flip hit a byte that changes nothing
-      expect(state, `after damage to write ${w.index} of transaction ${ids[1]}, the files are those after transaction ${ids[0]} only`).toBe(1);
+      const state = describeState(fs, states);
+      if (state === stateName(3)) continue; // the flip hit a byte that changes nothing
+      expect(state, `after damage to write ${w.index} of transaction ${ids[1]}, the files are those after transaction ${ids[0]} only`).toBe(stateName(1));
       expect(fs.journal.lastTxid).toBe(ids[0]);
       expect(fs.recovery.replayed, "recovery.replayed: only the transaction before the damaged one").toBe(1);
     }
@@ -162,8 +162,8 @@ describe("a commit that did not finish when the power went", () => {
       const others = pending.filter((w) => w !== torn).map((w) => w.index);
       for (const mask of masks) {
         const fs = TxFS.mount(disk.reboot({ reached: others, torn: { index: torn.index, sectors: mask } }));
-        const state = whichState(fs, states);
-        expect([1, 2], `write ${torn.index} (block ${torn.block}) torn, only sectors ${mask.join(",")} new: the files are those after transaction 1 or 2`).toContain(state);
+        const state = describeState(fs, states);
+        expect([stateName(1), stateName(2)], `write ${torn.index} (block ${torn.block}) torn, only sectors ${mask.join(",")} new: the files are those after transaction 1 or 2`).toContain(state);
       }
     }
   });
@@ -176,10 +176,10 @@ describe("a commit that did not finish when the power went", () => {
       const what = `write ${lost.index} (block ${lost.block}) lost, the others reached the disk`;
       const after = disk.reboot({ reached: pending.filter((w) => w !== lost).map((w) => w.index) });
       const fs = TxFS.mount(after);
-      const state = whichState(fs, states);
+      const state = describeState(fs, states);
       // Losing a write that left its block as it was (zeros over zeros) changes nothing.
-      if (state === 2 && fs.recovery.discarded === 0) continue;
-      expect(state, `${what}: the files are those after transaction ${id1}`).toBe(1);
+      if (state === stateName(2) && fs.recovery.discarded === 0) continue;
+      expect(state, `${what}: the files are those after transaction ${id1}`).toBe(stateName(1));
       expect(fs.recovery.replayed, `${what}: recovery.replayed`).toBe(1);
       const { discarded: count, reasons } = fs.recovery;
       expect(reasons, `${what}: one reason per discarded transaction`).toHaveLength(count);

@@ -124,6 +124,22 @@ export function whichState(fs: TxFSLike, states: readonly Files[]): number {
   return states.findIndex((files) => differencesFrom(actual, files).length === 0);
 }
 
+/** States are numbered by the transactions they hold: 0 before any, k after the k-th. */
+export function stateName(k: number): string {
+  return k === 0 ? "the files before any transaction" : `the files after transaction ${k}`;
+}
+
+/**
+ * In words, which of the states the files are in, so that a failure reads "expected the
+ * files after transaction 1, got files that match no state the workload could have left".
+ */
+export function describeState(fs: TxFSLike, states: readonly Files[]): string {
+  const k = whichState(fs, states);
+  if (k >= 0) return stateName(k);
+  const shown = [...filesOf(fs)].map(([name, data]) => `${name}: ${shape(data)}`).join(", ");
+  return `files that match no state the workload could have left (${shown || "no files"})`;
+}
+
 function differencesFrom(actual: ReadonlyMap<string, string | undefined>, expected: Files): string[] {
   const names = [...new Set([...actual.keys(), ...expected.keys()])].sort();
   return names
