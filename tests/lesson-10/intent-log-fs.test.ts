@@ -87,6 +87,23 @@ describe("files, fsync and sync", () => {
     expect(files(powerCut(disk).fs)).toEqual({ "a.txt": "alpha", "kept.txt": contents("new", "k", 1000) });
   });
 
+  test("fsync of a file with nothing new to make durable keeps it as it is: synced contents, or absent", () => {
+    const disk = volatileDisk();
+    const fs = IntentLogFS.mount(disk);
+    fs.write("a.txt", "synced");
+    fs.write("gone.txt", "deleted, then synced");
+    fs.sync();
+    fs.delete("gone.txt");
+    fs.sync();
+    for (const name of ["a.txt", "gone.txt", "never.txt"]) fs.fsync(name);
+    fs.write("b.txt", "fsynced");
+    fs.fsync("b.txt");
+    fs.fsync("b.txt");
+    const after = powerCut(disk).fs;
+    expect(files(after)).toEqual({ "a.txt": "synced", "b.txt": "fsynced" });
+    expect([after.read("gone.txt"), after.read("never.txt")]).toEqual([undefined, undefined]);
+  });
+
   test("a write that is neither fsynced nor synced may be lost, but never turns into another state", () => {
     const disk = volatileDisk();
     const fs = IntentLogFS.mount(disk);
