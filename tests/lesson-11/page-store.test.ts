@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { PageStore } from "@impl/lesson-11/page-store.ts";
-import { SimDisk } from "../../lib/sim-disk.ts";
+import { CrashError, SimDisk } from "../../lib/sim-disk.ts";
 import { bytesOf, pageDifferences, textOf, volatileDisk, type Pages } from "./crash-workloads.ts";
 
 type Write = readonly [page: number, text: string];
@@ -98,6 +98,12 @@ describe("pages and transactions", () => {
     data.fill(65);
     tx.commit();
     expect([textAt(store, 0), textAt(store, 1)]).toEqual(["kept", "mine"]);
+    const open = store.begin();
+    open.write(2, bytesOf("open"));
+    store.read(2).fill(66);
+    expect(textAt(store, 2), "a page the open transaction wrote, read and changed by the caller").toBe("open");
+    open.commit();
+    expect(textAt(store, 2)).toBe("open");
   });
 
   test("invalid pages and data throw at write() and change nothing; the transaction stays open", () => {
@@ -155,8 +161,16 @@ describe("pages and transactions", () => {
     expect(() => PageStore.mount(disk)).toThrow();
     expect(() => PageStore.mount(volatileDisk(), { journalBlocks: 0 })).toThrow(RangeError);
     expect(() => PageStore.mount(volatileDisk(), { cachePages: 0 })).toThrow(RangeError);
+    expect(() => PageStore.mount(volatileDisk(), { cachePages: 2.5 })).toThrow(RangeError);
+    expect(() => PageStore.mount(volatileDisk(), { journalBlocks: "8" as unknown as number })).toThrow(TypeError);
+    expect(() => PageStore.mount(volatileDisk(24), { journalBlocks: 24 }), "a journal that leaves no room for pages").toThrow(RangeError);
   });
 });
+
+/** A disk and options that allow a transaction of 128 pages, more than one 512-byte block can list. */
+const bigDisk = () => new SimDisk({ blocks: 512, model: "volatile", sectorSize: 64 });
+const pages = Array.from({ length: 128 }, (_, page) => page);
+const version = (tag: string): Pages => new Map(pages.map((page) => [page, `${tag} ${page}`]));
 
 describe("durability on a write cache", () => {
   test("a power cut right after commit() returns, losing the whole write cache, loses nothing", () => {
@@ -208,6 +222,35 @@ describe("durability on a write cache", () => {
     for (const s of [firstStore, PageStore.mount(second.reboot()), remounted]) expectPages(s, { 0: "a", 1: "b" });
     run(remounted, "commit", [2, "after"]);
     expectPages(PageStore.mount(third.reboot({ reached: [] })), { 0: "a", 1: "b", 2: "after" });
+  });
+  test("⌊journalBlocks / 2⌋ pages, mostly stolen, are undone whole or done whole at a power cut at any flush of the commit", () => {
+    // 128 pages: more than one 512-byte block can list, so the journal needs several records for them.
+    // A cache of 124 steals one full block's worth of originals before commit(); one of 128 hands them all to commit().
+    for (const cachePages of [124, 128]) {
+      const options = { journalBlocks: 256, cachePages };
+      let committed = false;
+      for (let flushes = 0; !committed; flushes++) {
+        for (const reachedAll of [true, false]) {
+          const disk = bigDisk();
+          const store = PageStore.mount(disk, options);
+          run(store, "commit", ...pages.map((page) => [page, `old ${page}`] as const));
+          const tx = store.begin();
+          for (const page of pages) tx.write(page, bytesOf(`new ${page}`));
+          disk.crashBeforeFlush(flushes);
+          try {
+            tx.commit();
+            committed = true;
+          } catch (error) {
+            if (!(error instanceof CrashError)) throw error;
+          }
+          const after = PageStore.mount(disk.reboot({ reached: reachedAll ? disk.pending.map((w) => w.index) : [] }), options);
+          const fromOld = pageDifferences(after, version("old"));
+          const fromNew = pageDifferences(after, version("new"));
+          if (committed) expect(fromNew, "after commit() returned").toEqual([]);
+          else expect(fromOld.length === 0 || fromNew.length === 0, `power cut at flush ${flushes + 1} of commit() (${reachedAll ? "every cached write reached the disk" : "the cache lost"}): neither all old nor all new: ${fromOld.slice(0, 3).join("; ")}`).toBe(true);
+        }
+      }
+    }
   });
 });
 
