@@ -104,6 +104,31 @@ describe("files, fsync and sync", () => {
     expect([after.read("gone.txt"), after.read("never.txt")]).toEqual([undefined, undefined]);
   });
 
+  test("a name that is not there reads as undefined and is not listed, wherever the others live", () => {
+    const fs = IntentLogFS.mount(volatileDisk());
+    const names = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    for (const name of names) fs.write(name, `contents of ${name}`);
+    fs.sync();
+    // 40 other names: most share a directory bucket with a file that is there, whatever the hashing.
+    for (let i = 0; i < 40; i++) expect(fs.read(`g${i}`), `read("g${i}")`).toBe(undefined);
+    expect(fs.delete("f1")).toBe(true);
+    fs.write("new", "in memory");
+    expect(fs.delete("new")).toBe(true);
+    expect([fs.read("f1"), fs.read("new")]).toEqual([undefined, undefined]);
+    expect(fs.list()).toEqual(names.filter((name) => name !== "f1").sort());
+  });
+
+  test("a small disk takes any number of root switches: blocks of older trees are used again", () => {
+    const disk = volatileDisk(32);
+    const fs = IntentLogFS.mount(disk);
+    fs.write("keep", contents("keep", "k", 700));
+    for (let i = 0; i < 100; i++) {
+      fs.write("hot", contents(`v${i}`, "h", 700));
+      fs.sync();
+    }
+    expect(files(powerCut(disk).fs)).toEqual({ keep: contents("keep", "k", 700), hot: contents("v99", "h", 700) });
+  });
+
   test("a write that is neither fsynced nor synced may be lost, but never turns into another state", () => {
     const disk = volatileDisk();
     const fs = IntentLogFS.mount(disk);
