@@ -406,6 +406,7 @@ describe("lesson 5's contract still holds: full disks, damaged journals, and wha
   test("bad options are refused: not an object or not a number a TypeError, a journal too small or leaving no room for files a RangeError", () => {
     expect(() => TxFS.mount(volatileDisk(), { journalBlocks: "8" as unknown as number })).toThrow(TypeError);
     expect(() => TxFS.mount(volatileDisk(), null as unknown as { journalBlocks?: number })).toThrow(TypeError);
+    expect(() => TxFS.mount(volatileDisk(), 64 as unknown as { journalBlocks?: number })).toThrow(TypeError);
     expect(() => TxFS.mount(volatileDisk(), { journalBlocks: 0 })).toThrow(RangeError);
     expect(() => TxFS.mount(volatileDisk(), { journalBlocks: 8.5 })).toThrow(RangeError);
     expect(() => TxFS.mount(volatileDisk(), { journalBlocks: 95 })).toThrow(RangeError);
