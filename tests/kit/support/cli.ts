@@ -44,9 +44,27 @@ export const DENO: string = onDeno
   ? (globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath()
   : path.join(KIT, "node_modules", "deno", "deno");
 
-/** The runtimes this machine has: both, or only Deno. */
-export const RUNTIMES: readonly Runtime[] = NODE ? ALL_RUNTIMES : ["deno"];
-export const NO_NODE_NOTE = "no Node on this machine: the kit's tests on node are skipped (their Deno twins run)";
+/**
+ * The runtimes to run the kit's commands on: those this machine has (both, or only Deno),
+ * narrowed by CRASH_COURSE_TEST_RUNTIMES ("node", "deno" or "node,deno"). CI runs the
+ * suite under Node with "node" and under Deno with "deno", so each runtime's variants
+ * run once, in the suite of that runtime.
+ */
+export const RUNTIMES: readonly Runtime[] = chosenRuntimes(NODE ? ALL_RUNTIMES : ["deno"]);
+
+function chosenRuntimes(available: readonly Runtime[]): readonly Runtime[] {
+  const asked = process.env.CRASH_COURSE_TEST_RUNTIMES;
+  if (!asked) return available;
+  const wanted = asked.split(",").map((r) => r.trim());
+  const unknown = wanted.filter((r) => !(ALL_RUNTIMES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new Error(`CRASH_COURSE_TEST_RUNTIMES: unknown runtime ${unknown.join(", ")}; use node, deno or node,deno`);
+  const chosen = available.filter((r) => wanted.includes(r));
+  if (chosen.length === 0) throw new Error(`CRASH_COURSE_TEST_RUNTIMES=${asked}: none of these is on this machine (${available.join(", ")})`);
+  return chosen;
+}
+export const NO_NODE_NOTE = NODE
+  ? `CRASH_COURSE_TEST_RUNTIMES=${process.env.CRASH_COURSE_TEST_RUNTIMES ?? ""}: this suite leaves the kit's tests on node to the Node suite`
+  : "no Node on this machine: the kit's tests on node are skipped (their Deno twins run)";
 if (!NODE) console.warn(`note: ${NO_NODE_NOTE}`);
 
 /** A node on PATH that is Node: Deno puts a "node" of its own (itself) on the PATH of what it starts. */
