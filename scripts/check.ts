@@ -44,7 +44,11 @@ if (values.watch) {
 } else {
   const impl = values.dir ?? (values.solutions ? "solutions" : "exercises");
   const selected = lessons.length > 0 ? lessons : registry;
-  const outcome = await runTests({ lessons: selected, impl });
+  // Every lesson takes a while: the progress table is graded as a zx script, under zx's
+  // spinner. One lesson stays free of zx's start-up, since `check lesson-N` is timed.
+  const outcome = lessons.length > 0
+    ? await runTests({ lessons: selected, impl })
+    : await (await import("./core/zx.ts")).spinner(`grading ${selected.length} lessons…`, () => runTests({ lessons: selected, impl }));
   markUnofficial(outcome.results);
   if (impl === "exercises") recordGrades(outcome.results);
   if (values.json) {
