@@ -163,7 +163,9 @@ describe("pages and transactions", () => {
     expect(() => PageStore.mount(volatileDisk(), { cachePages: 0 })).toThrow(RangeError);
     expect(() => PageStore.mount(volatileDisk(), { cachePages: 2.5 })).toThrow(RangeError);
     expect(() => PageStore.mount(volatileDisk(), { journalBlocks: "8" as unknown as number })).toThrow(TypeError);
-    expect(() => PageStore.mount(volatileDisk(24), { journalBlocks: 24 }), "a journal that leaves no room for pages").toThrow(RangeError);
+    expect(() => PageStore.mount(volatileDisk(24), { journalBlocks: 23 }), "a journal that leaves no room for pages").toThrow(RangeError);
+    expect(() => PageStore.mount(volatileDisk(), 8 as unknown as { journalBlocks?: number })).toThrow(TypeError);
+    expect(() => PageStore.mount(volatileDisk(), null as unknown as { journalBlocks?: number })).toThrow(TypeError);
   });
 });
 
