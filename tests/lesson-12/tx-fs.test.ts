@@ -424,6 +424,17 @@ describe("lesson 5's contract still holds: full disks, damaged journals, and wha
     expect(filesIn(powerCut(disk).fs)).toEqual(Object.fromEntries(changes));
   });
 
+  test("a commit that fits the journal's free blocks exactly needs no checkpoint first: usedBlocks adds up", () => {
+    const probe = TxFS.mount(volatileDisk());
+    commitChanges(probe, ["a", "1"]);
+    const one = probe.journal.usedBlocks;
+    const fs = TxFS.mount(volatileDisk(), { journalBlocks: Math.max(4, 2 * one) });
+    const room = fs.journal.capacityBlocks;
+    commitChanges(fs, ["a", "1"]);
+    commitChanges(fs, ["b", "2"]);
+    if (room === 2 * one) expect(fs.journal.usedBlocks, "two commits that fill the journal exactly, no checkpoint between").toBe(2 * one);
+  });
+
   test("a flipped bit in a committed transaction stops replay there: the transactions before it stay, it and later ones are reported", () => {
     let reported = 0;
     const probe = volatileDisk();
@@ -446,7 +457,9 @@ describe("lesson 5's contract still holds: full disks, damaged journals, and wha
       expect(damaged.journal.lastTxid).toBe(first);
       const { discarded, reasons } = damaged.recovery;
       expect(reasons).toHaveLength(discarded);
-      for (const reason of reasons) expect(Number(/^transaction (\d+): \S/.exec(reason)?.[1]), reason).toBeGreaterThanOrEqual(second);
+      const named = reasons.map((reason) => Number(/^transaction (\d+): \S/.exec(reason)?.[1]));
+      for (const [i, id] of named.entries()) expect(id, reasons[i]).toBeGreaterThanOrEqual(second);
+      expect(new Set(named).size, `one reason per discarded transaction: ${JSON.stringify(reasons)}`).toBe(named.length);
       if (discarded > 0) reported++;
     }
     expect(reported, "damaged transactions recovery found and reported").toBeGreaterThan(0);
