@@ -164,7 +164,7 @@ export class IntentLogFS {
     // part of it taken for a record. Each block names the block its successor will go to
     // (this.#allocate() gives a free one and keeps it in this.#fresh until you clear that; it
     // throws a RangeError when the disk is full, and then a sync() makes the file durable
-    // instead). Write no block the committed tree
+    // instead, once the blocks this record took are free again). Write no block the committed tree
     // or the live chain uses, and no superblock: cheap is the point (one barrier). Afterwards
     // this.#chain describes the chain on disk and the name is in this.#logged.
     // README: "The intent log" and "What fsync costs".

@@ -165,7 +165,10 @@ export class IntentLogFS {
       places = [this.#chain.next, ...pieces.map(() => this.#allocate())];
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      this.sync(); // no room for the log: a root switch makes it durable too
+      // No room for the log: a root switch makes it durable too, once the blocks this
+      // record took are free again for the new tree.
+      this.#fresh.clear();
+      this.sync();
       return;
     } finally {
       this.#fresh.clear();
