@@ -328,7 +328,7 @@ describe("grading the fixture class", () => {
       expect(lesson("crashes-process~1")).toMatchObject({ status: "crashed", passed: TOTAL - 1 });
       const exits = lesson("attack-exit-many~1");
       expect(exits.passed).toBeGreaterThan(0);
-      expect(exits.passed).toBeLessThan(20);
+      expect(exits.passed).toBeLessThan(TOTAL);
       expect(lesson("hangs-on-load~1").passed).toBe(0);
     });
 
@@ -370,7 +370,8 @@ const report = {
   writeKit: can(() => fs.writeFileSync(kit + "/lib/planted.txt", "x")),
   writeNodeModules: can(() => fs.writeFileSync(kit + "/node_modules/.planted-by-a-submission", "x")),
   writeScratch: can(() => fs.writeFileSync(scratch + "/written.txt", "x")),
-  otherTmp: fs.readdirSync("/tmp").filter((name) => ![scratch, kit].some((own) => own.startsWith("/tmp/" + name + "/") || own === "/tmp/" + name)),
+  // The kit's node_modules may be a link into a kit that lives under /tmp too (a CI clone).
+  otherTmp: fs.readdirSync("/tmp").filter((name) => ![scratch, kit, fs.realpathSync(kit + "/node_modules")].some((own) => own.startsWith("/tmp/" + name + "/") || own === "/tmp/" + name)),
 };
 const socket = net.connect({ host: "1.1.1.1", port: 80 });
 const finish = (network) => {

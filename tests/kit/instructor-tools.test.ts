@@ -136,7 +136,7 @@ describe.each(RUNTIMES)("check against the manifest on %s", (runtime) => {
     const copy = tempKit();
     try {
       const manifest = await kit(runtime, "manifest", [], { cwd: copy.root });
-      expect(manifest.stdout).toMatch(/^wrote manifest\.json: \d+ files hashed$/m);
+      expect(manifest.stdout).toMatch(/^wrote manifest\.json: \d+ files hashed, \d+ tests listed$/m);
       const clean = await kit(runtime, "check", ["lesson-1", "--solutions", "--json"], { cwd: copy.root });
       expect(JSON.parse(clean.stdout).unofficial).toBeUndefined();
       expect((await kit(runtime, "manifest", ["--check"], { cwd: copy.root })).code).toBe(0);
