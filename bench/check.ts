@@ -30,7 +30,7 @@ interface Case {
 /** The bare vitest run and the grader's run of the same tests, on one runtime. */
 function casesOf(runtime: Runtime, binary: string): [bare: Case, check: Case] {
   const run = runtime === "deno" ? ["run", "-A"] : [];
-  const check = runtime === "deno" ? ["scripts/check.ts"] : ["scripts/run.mjs", "--vitest", "scripts/check.ts"];
+  const check = runtime === "deno" ? ["scripts/check.ts"] : ["scripts/run.mjs", "--test-process", "scripts/check.ts"];
   return [
     { label: "bare vitest", command: binary, args: [...run, vitestEntry, "run", `tests/${lesson}/`] },
     { label: "check", command: binary, args: [...run, ...check, lesson, "--solutions"] },

@@ -13,6 +13,17 @@ if (args[0] === "--vitest") {
   args.shift();
   await import("vitest/node");
 }
+// With --test-process, a test process starts now, before tsx and the script load, so that
+// its own start-up (node, vitest) runs beside theirs; the runner adopts it (run-tests.ts).
+if (args[0] === "--test-process") {
+  args.shift();
+  const [{ spawn }, { DEFAULT_HEAP_MB, nodeTestProcessArgs }] = await Promise.all([import("node:child_process"), import("./core/test-process.mjs")]);
+  globalThis.__crashCourseEarlyTestProcess = spawn(process.execPath, nodeTestProcessArgs(DEFAULT_HEAP_MB), {
+    cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), ".."),
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: process.platform !== "win32",
+  });
+}
 const file = path.resolve(args.shift());
 const { register } = await import("tsx/esm/api");
 register();

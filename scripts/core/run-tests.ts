@@ -42,6 +42,7 @@ import {
 } from "../../lib/grading/results.ts";
 import { KIT, displayPath } from "./kit.ts";
 import { typeNotes } from "./type-notes.ts";
+import { DEFAULT_HEAP_MB, nodeTestProcessArgs, TEST_CHILD } from "./test-process.mjs";
 import { commandLine } from "./command-line.ts";
 import { withPoints } from "../../lib/grading/points.ts";
 import { groupOf, isUntouchedSkeleton, manifestDifferences, readManifest, type ShippedTest } from "./integrity.ts";
@@ -50,7 +51,7 @@ export const DEFAULT_TIME_LIMIT_MS = 5000;
 /** Sets the time limit in ms (the kit's own tests shorten it to grade hanging fixtures quickly). */
 export const TIME_LIMIT_ENV = "CRASH_COURSE_TIME_LIMIT_MS";
 /** Heap of one test process: far above what any reference solution needs. */
-export const DEFAULT_MEMORY_MB = 1024;
+export const DEFAULT_MEMORY_MB: number = DEFAULT_HEAP_MB;
 /** A test waiting with nothing to do is stuck after this many time limits of wall time. */
 const IDLE_LIMITS = 2;
 /**
@@ -322,10 +323,22 @@ export class TestProcessPool {
 
 /** The command that starts a test process in the runtime running now. */
 function testProcessCommand(memoryMb: number): [string, string[]] {
-  const script = path.join(KIT, "scripts", "core", "test-child.mjs");
-  const heap = `--max-old-space-size=${memoryMb}`;
-  if (typeof Deno !== "undefined") return [Deno.execPath(), ["run", "-A", `--v8-flags=${heap}`, script]];
-  return [process.execPath, [heap, script]];
+  if (typeof Deno !== "undefined") return [Deno.execPath(), ["run", "-A", `--v8-flags=--max-old-space-size=${memoryMb}`, TEST_CHILD]];
+  return [process.execPath, nodeTestProcessArgs(memoryMb)];
+}
+
+/**
+ * The test process scripts/run.mjs started early (`--test-process`), once: only a pool
+ * that wants exactly such a process (default heap, no wrapper, no extra environment) may
+ * take it. Whatever it is given to learns its nonce only then, like any other.
+ */
+function takeEarlyTestProcess(spec: ProcessSpec): ChildProcess | undefined {
+  const holder = globalThis as { __crashCourseEarlyTestProcess?: ChildProcess };
+  const early = holder.__crashCourseEarlyTestProcess;
+  const plain = !spec.wrap && !spec.childEnv && (spec.memoryMb ?? DEFAULT_MEMORY_MB) === DEFAULT_HEAP_MB;
+  if (!early || !plain || early.exitCode !== null) return undefined;
+  holder.__crashCourseEarlyTestProcess = undefined;
+  return early;
 }
 
 /** One test process and the nonce-marked channel from its main thread. */
@@ -338,19 +351,14 @@ class TestProcess {
   #cpuMs = 0;
   #heardAt = Date.now();
   #stderr = "";
+  readonly #implDir: string;
   #spawnError: string | undefined;
   #listener: ((message: ChildMessage) => void) | undefined;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   constructor(spec: ProcessSpec) {
-    const [command, args] = testProcessCommand(spec.memoryMb ?? DEFAULT_MEMORY_MB);
-    const [wrapped, wrappedArgs] = spec.wrap ? spec.wrap(command, args) : [command, args];
-    this.#child = spawn(wrapped, wrappedArgs, {
-      cwd: KIT,
-      env: { ...process.env, ...spec.childEnv, CRASH_COURSE_IMPL_DIR: spec.implDir, CRASH_COURSE_IMPL: "" },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: process.platform !== "win32",
-    });
+    this.#implDir = spec.implDir;
+    this.#child = takeEarlyTestProcess(spec) ?? this.#spawn(spec);
     this.#child.stdin!.on("error", () => {});
     this.#child.stdin!.write(JSON.stringify({ nonce: this.#nonce }) + "\n");
     this.#readChannel();
@@ -378,6 +386,17 @@ class TestProcess {
           resolve();
         }
       };
+    });
+  }
+
+  #spawn(spec: ProcessSpec): ChildProcess {
+    const [command, args] = testProcessCommand(spec.memoryMb ?? DEFAULT_MEMORY_MB);
+    const [wrapped, wrappedArgs] = spec.wrap ? spec.wrap(command, args) : [command, args];
+    return spawn(wrapped, wrappedArgs, {
+      cwd: KIT,
+      env: { ...process.env, ...spec.childEnv, CRASH_COURSE_IMPL: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: process.platform !== "win32",
     });
   }
 
@@ -438,7 +457,7 @@ class TestProcess {
             break;
         }
       };
-      this.#child.stdin!.write(JSON.stringify({ file: job.file, skip, probe }) + "\n");
+      this.#child.stdin!.write(JSON.stringify({ file: job.file, skip, probe, implDir: this.#implDir }) + "\n");
     });
   }
 

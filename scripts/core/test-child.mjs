@@ -2,11 +2,11 @@
 // its supervisor (scripts/core/run-tests.ts) asks, and tells the supervisor what it saw.
 //
 // The protocol, in steps:
-//  1. The supervisor starts this process with the graded folder in CRASH_COURSE_IMPL_DIR
-//     and writes one line to its stdin: {"nonce": "<random>"}. The nonce never enters the
-//     environment, so no test worker, and no code under test, can learn it.
+//  1. The supervisor starts this process and writes one line to its stdin:
+//     {"nonce": "<random>"}. The nonce never enters the environment, so no test worker,
+//     and no code under test, can learn it.
 //  2. Each further stdin line is a job: {"file": "<absolute test file>", "skip": [keys],
-//     "probe": "<probe file>"}. Keys are "<file>::<full name>"; skipped tests already have
+//     "probe": "<probe file>", "implDir": "<the graded folder>"}. Keys are "<file>::<full name>"; skipped tests already have
 //     a verdict. The job runs in a fresh vitest instance, one test at a time, in one
 //     worker thread, so this process's CPU time is the running test's CPU time.
 //  3. What vitest reports is written to stdout as lines "<nonce> <json>": the tests
@@ -22,7 +22,7 @@
 //
 // @example
 // ```sh
-// CRASH_COURSE_IMPL_DIR=/kit/solutions/ node scripts/core/test-child.mjs   # then the stdin lines
+// node scripts/core/test-child.mjs   # then the stdin lines
 // ```
 import { createInterface } from "node:readline";
 import { writeSync } from "node:fs";
@@ -79,6 +79,9 @@ function errorFields(error) {
 }
 
 async function runJob(job) {
+  // The graded folder comes with each job (the config reads it when vitest starts), so a
+  // test process can be started before anyone knows what it will grade.
+  if (job.implDir) process.env.CRASH_COURSE_IMPL_DIR = job.implDir;
   process.env.CRASH_COURSE_SKIP = JSON.stringify(job.skip ?? []);
   process.env.CRASH_COURSE_PROBE = job.probe ?? "";
   const logs = new Map();
