@@ -8,6 +8,7 @@ import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { SnapshotStore, type Snapshot } from "@impl/lesson-2/snapshot-store.ts";
 import { NotImplementedError } from "../../lib/todo.ts";
+import { checkAgainstModel } from "../support/model.ts";
 
 /** Everything a reader can see of a store or a snapshot, for one comparison. */
 function contents<V>(view: SnapshotStore<V> | Snapshot<V>): { size: number; entries: [string, V | undefined][] } {
@@ -426,27 +427,26 @@ describe("against a model that deep-copies a Map for every snapshot", () => {
   }
 
   test("any sequence of sets, deletes, snapshots and restores matches the model (randomized)", () => {
-    // An open TODO is not a counterexample to shrink: it is reported as itself.
-    let openTodo: NotImplementedError | undefined;
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        try {
-          runAgainstModel(ops);
-        } catch (e) {
-          if (!(e instanceof NotImplementedError)) throw e;
-          openTodo ??= e;
-        }
-      }),
-      { numRuns: 200, seed: 20262 },
-    );
-    if (openTodo) throw openTodo;
+    checkAgainstModel(fc.array(op, { maxLength: 60 }), runAgainstModel, {
+      numRuns: 200,
+      seed: 20262,
+      describe: (ops) => [...ops.map(describeOp), "compare every snapshot taken with the model's copy of that moment"],
+      setting: "restore #n means the n-th snapshot taken, counted modulo how many there are",
+    });
   });
 
-  function runAgainstModel(ops: Op[]): void {
+  function describeOp(o: Op): string {
+    if (o.kind === "set") return `set(${JSON.stringify(o.key)}, ${o.value})`;
+    if (o.kind === "delete") return `delete(${JSON.stringify(o.key)})`;
+    return o.kind === "snapshot" ? "snapshot()" : `restore(snapshot #${o.which})`;
+  }
+
+  function runAgainstModel(ops: Op[], step: (n: number) => void): void {
     const store = new SnapshotStore<number | undefined>();
     let live = new Map<string, number | undefined>();
     const taken: { snapshot: Snapshot<number | undefined>; model: Map<string, number | undefined> }[] = [];
-    for (const o of ops) {
+    for (const [i, o] of ops.entries()) {
+      step(i + 1);
       if (o.kind === "set") {
         store.set(o.key, o.value);
         live.set(o.key, o.value);
@@ -463,8 +463,9 @@ describe("against a model that deep-copies a Map for every snapshot", () => {
         expect(store.has(k), `has(${JSON.stringify(k)})`).toBe(live.has(k));
         expect(store.get(k), `get(${JSON.stringify(k)})`).toBe(live.get(k));
       }
-      expect(contents(store)).toEqual(view(live));
+      expect(contents(store), "the store's size and entries").toEqual(view(live));
     }
+    step(ops.length + 1);
     for (const { snapshot, model } of taken) {
       expect(contents(snapshot), `snapshot ${snapshot.id}`).toEqual(view(model));
       for (const k of KEYS) expect(snapshot.has(k)).toBe(model.has(k));

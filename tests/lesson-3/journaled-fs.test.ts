@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { JournaledFS } from "@impl/lesson-3/journaled-fs.ts";
 import { SimDisk } from "../../lib/sim-disk.ts";
 import { contents, shape } from "./crash-workloads.ts";
+import { checkAgainstModel } from "../support/model.ts";
 
 /** Every block of the disk, to compare before and after an operation that must change nothing. */
 function snapshot(disk: SimDisk): Uint8Array[] {
@@ -200,27 +201,34 @@ describe("a clean reboot", () => {
       fc.record({ kind: fc.constant("delete" as const), name }),
       fc.record({ kind: fc.constant("reboot" as const) }),
     );
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
-        let disk = new SimDisk();
-        let fs = JournaledFS.mount(disk);
-        const model = new Map<string, string>();
-        for (const o of ops) {
-          if (o.kind === "write") {
-            fs.write(o.name, o.data);
-            model.set(o.name, o.data);
-          } else if (o.kind === "delete") {
-            expect(fs.delete(o.name)).toBe(model.delete(o.name));
-          } else {
-            disk = disk.reboot();
-            fs = JournaledFS.mount(disk);
-          }
-          expect(fs.list()).toEqual([...model.keys()].sort());
+    checkAgainstModel(fc.array(op, { maxLength: 25 }), (ops, step) => {
+      let disk = new SimDisk();
+      let fs = JournaledFS.mount(disk);
+      const model = new Map<string, string>();
+      for (const [i, o] of ops.entries()) {
+        step(i + 1);
+        if (o.kind === "write") {
+          fs.write(o.name, o.data);
+          model.set(o.name, o.data);
+        } else if (o.kind === "delete") {
+          expect(fs.delete(o.name), `delete("${o.name}")`).toBe(model.delete(o.name));
+        } else {
+          disk = disk.reboot();
+          fs = JournaledFS.mount(disk);
         }
-        for (const [n, data] of model) expect(fs.read(n)).toBe(data);
-      }),
-      { seed: 3003, numRuns: 60 },
-    );
+        expect(fs.list(), "list()").toEqual([...model.keys()].sort());
+      }
+      step(ops.length + 1);
+      for (const [n, data] of model) expect(fs.read(n), `read("${n}")`).toBe(data);
+    }, {
+      seed: 3003,
+      numRuns: 60,
+      describe: (ops) => [
+        ...ops.map((o) => (o.kind === "write" ? `write("${o.name}", ${o.data.length} bytes)` : o.kind === "delete" ? `delete("${o.name}")` : "reboot, then mount")),
+        "read every file",
+      ],
+      setting: "a fresh default disk (256 blocks of 512 bytes)",
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import { SimDisk } from "../../lib/sim-disk.ts";
 import { expectOneOf, expectSurvivesCrashes, type Step } from "../../lib/crash-explorer.ts";
 import { fileBlocks, fsck } from "../../lib/cow-fsck.ts";
 import { SUPERBLOCK_SLOTS } from "../../lib/cow-layout.ts";
+import { checkAgainstModel } from "../support/model.ts";
 
 type Files = Record<string, string>;
 type Change = Record<string, string | null>;
@@ -518,13 +519,13 @@ describe("deleting snapshots frees what only they used", () => {
       { weight: 2, arbitrary: fc.record({ kind: fc.constant("drop" as const), which: fc.nat(5) }) },
       { weight: 1, arbitrary: fc.constant({ kind: "reboot" as const }) },
     );
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+    checkAgainstModel(fc.array(op, { maxLength: 25 }), (ops, step) => {
         let disk = new SimDisk();
         let fs = CowFS.mount(disk);
         let model: Files = {};
         const kept = new Map<number, Files>();
-        for (const o of ops) {
+        for (const [i, o] of ops.entries()) {
+          step(i + 1);
           if (o.kind === "commit") {
             const change: Change = {};
             for (const [n, size] of o.change) change[`f${n}`] = size === null ? null : text(n + size, size);
@@ -542,16 +543,25 @@ describe("deleting snapshots frees what only they used", () => {
             disk = disk.reboot();
             fs = CowFS.mount(disk);
           }
-          expect(files(fs)).toEqual(model);
-          expect(fs.snapshots()).toEqual([...kept.keys()]);
-          for (const [id, content] of kept) expect(filesAt(fs, id)).toEqual(content);
+          expect(files(fs), "the files").toEqual(model);
+          expect(fs.snapshots(), "snapshots()").toEqual([...kept.keys()]);
+          for (const [id, content] of kept) expect(filesAt(fs, id), `the files of snapshot ${id}`).toEqual(content);
           expectConsistent(disk, fs);
         }
+        step(ops.length + 1);
         for (const id of kept.keys()) fs.deleteSnapshot(id);
-        expect(fs.stats().blocksInUse).toBe(blocksFor(model));
-      }),
-      { numRuns: 40, seed: 7 },
-    );
+        expect(fs.stats().blocksInUse, "stats().blocksInUse once every snapshot is deleted").toBe(blocksFor(model));
+      }, {
+        numRuns: 40,
+        seed: 7,
+        describe: (ops) => [
+          ...ops.map((o) => o.kind === "commit"
+            ? `commit(${o.change.map(([n, size]) => (size === null ? `delete f${n}` : `f${n}: ${size} bytes`)).join(", ")})`
+            : o.kind === "snapshot" ? "snapshot()" : o.kind === "drop" ? `deleteSnapshot(snapshot #${o.which})` : "reboot, then mount"),
+          "delete every snapshot, then count the blocks in use",
+        ],
+        setting: "a fresh default disk; snapshot #n is the n-th kept, counted modulo how many there are",
+      });
   });
 });
 
