@@ -2,9 +2,10 @@
  * `npm run doctor` — is this machine ready for the kit? Checks, each with what to do
  * when it fails:
  *  - Node 20 or later (`node --version` of the node on PATH, found with zx's `which`);
- *    under Deno, no Node at all is fine and said so; and Deno 2 (the binary the `deno`
- *    dev dependency brings, which the deno tasks run);
- *  - the install: node_modules holds every dev dependency of package.json;
+ *    under Deno, no Node at all is fine and said so; and Deno 2 (under `deno task`, the
+ *    deno running it; under npm, the one the `deno` dev dependency pins for `npx deno`);
+ *  - the install: node_modules holds every dependency of package.json (and, for npm,
+ *    the dev dependency, the pinned Deno);
  *  - the hidden tests, lib/ and the test config are the shipped ones (against the
  *    release manifest when the kit has one, else against git HEAD, else it says it
  *    cannot tell);
@@ -111,34 +112,52 @@ function nodeVerdict(version: string): Check {
   return { level: "ok", what: `Node ${version}` };
 }
 
+declare const Deno: { execPath(): string; version: { deno: string } } | undefined;
+
+/**
+ * The Deno that runs the deno tasks: under `deno task`, the deno that was typed (the
+ * tasks say bare `deno`); for npm users, the one the `deno` dev dependency pins, which
+ * `npx deno task ...` runs.
+ */
 async function checkDeno(): Promise<Check> {
-  const bundled = [path.join(KIT, "node_modules", "deno", "deno"), path.join(KIT, "node_modules", ".bin", "deno")].find((f) => existsSync(f));
-  const printed = bundled ? await output(bundled, ["--version"]) : undefined;
+  if (typeof Deno !== "undefined") return denoVerdict(Deno.version.deno, `${Deno.execPath()}, the deno that runs \`deno task ...\``);
+  const pinned = path.join(KIT, "node_modules", "deno", "deno");
+  const printed = existsSync(pinned) ? await output(pinned, ["--version"]) : undefined;
   const version = /^deno (\d+\.\d+\.\d+)/.exec(printed ?? "")?.[1];
   if (!version) {
     return {
       level: "fail",
-      what: bundled ? `the bundled Deno (${path.relative(KIT, bundled)}) does not run` : "the bundled Deno is missing (node_modules/deno/deno)",
+      what: existsSync(pinned) ? `the pinned Deno (node_modules/deno/deno) does not run` : "the pinned Deno is missing (node_modules/deno/deno)",
       fix: "run `npm install` again (the `deno` dev dependency brings it); `npx deno --version` should then print 2.x",
     };
   }
-  if (Number(version.split(".")[0]) !== 2) {
-    return { level: "fail", what: `the bundled Deno is ${version}; the kit needs Deno 2`, fix: "run `npm install` to get the version package-lock.json names" };
-  }
-  return { level: "ok", what: `Deno ${version} (node_modules/deno/deno, which the deno tasks run)` };
+  return denoVerdict(version, "node_modules/deno/deno, which `npx deno task ...` runs");
 }
 
+function denoVerdict(version: string, where: string): Check {
+  if (Number(version.split(".")[0]) !== 2) {
+    return { level: "fail", what: `Deno ${version} (${where}): the kit needs Deno 2`, fix: "install Deno 2 (https://deno.com), or run `npx deno task ...` after `npm install` for the version package-lock.json pins" };
+  }
+  return { level: "ok", what: `Deno ${version} (${where})` };
+}
+
+/**
+ * Every dependency must be there. The dev dependency (the pinned Deno, for npm users'
+ * `npx deno`) only where npm installed the kit: `deno install --prod` leaves it out.
+ */
 function checkInstall(): Check {
-  const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8")) as { devDependencies?: Record<string, string> };
-  const wanted = Object.keys(manifest.devDependencies ?? {});
+  const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const wanted = Object.keys(manifest.dependencies ?? {});
+  if (typeof Deno === "undefined") wanted.push(...Object.keys(manifest.devDependencies ?? {}));
+  const install = typeof Deno === "undefined" ? "`npm install`" : "`deno install`";
   if (!existsSync(path.join(KIT, "node_modules"))) {
-    return { level: "fail", what: "nothing is installed (no node_modules)", fix: "run `npm install` (or `deno install`) in " + KIT };
+    return { level: "fail", what: "nothing is installed (no node_modules)", fix: `run ${install} in ${KIT}` };
   }
   const missing = wanted.filter((name) => !existsSync(path.join(KIT, "node_modules", name, "package.json")));
   if (missing.length > 0) {
-    return { level: "fail", what: `not installed: ${missing.join(", ")}`, fix: "run `npm install` (or `deno install`) again" };
+    return { level: "fail", what: `not installed: ${missing.join(", ")}`, fix: `run ${install} again` };
   }
-  return { level: "ok", what: `all ${wanted.length} dev dependencies installed` };
+  return { level: "ok", what: `all ${wanted.length} packages the kit needs are installed` };
 }
 
 function registryLessons(): { id: string; files: string[] }[] {

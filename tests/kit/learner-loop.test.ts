@@ -331,7 +331,7 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
       // With only Deno, doctor says Node is absent and needs no fixing: no Node line to pass.
       expect(run.stdout).toMatch(NODE ? /✓ Node \d+\.\d+\.\d+/ : /· Node: none on this machine/);
       expect(run.stdout).toMatch(/✓ Deno 2\.\d+\.\d+/);
-      expect(run.stdout).toMatch(/✓ all \d+ dev dependencies installed/);
+      expect(run.stdout).toMatch(/✓ all \d+ packages the kit needs are installed/);
       expect(run.stdout).toMatch(/✓ file watching works/);
       expect(run.stdout).toMatch(/✗ .*tests\/lesson-1.*\n\s+→ put the shipped files back/);
       expect(run.code).toBe(1);
