@@ -2,8 +2,8 @@
  * `npm run doctor` — is this machine ready for the kit? Checks, each with what to do
  * when it fails:
  *  - Node 20 or later (`node --version` of the node on PATH, found with zx's `which`);
- *    under Deno, no Node at all is fine and said so; and Deno 2 (under `deno task`, the
- *    deno running it; under npm, the one the `deno` dev dependency pins for `npx deno`);
+ *    under Deno, no Node at all is fine and said so; and Deno 2 (under Deno, the one
+ *    running doctor; under Node, the one the `deno` dev dependency pins for `npx deno`);
  *  - the install: node_modules holds every dependency of package.json (and, for npm,
  *    the dev dependency, the pinned Deno);
  *  - the hidden tests, lib/ and the test config are the shipped ones (against the
@@ -115,12 +115,12 @@ function nodeVerdict(version: string): Check {
 declare const Deno: { execPath(): string; version: { deno: string } } | undefined;
 
 /**
- * The Deno that runs the deno tasks: under `deno task`, the deno that was typed (the
- * tasks say bare `deno`); for npm users, the one the `deno` dev dependency pins, which
- * `npx deno task ...` runs.
+ * Under Deno, the Deno running doctor (a task's bare `deno` is node_modules/.bin/deno when
+ * that exists, the npm copy; `deno run` is the deno typed). Under Node, the one the `deno`
+ * dev dependency pins, which `npx deno task ...` runs.
  */
 async function checkDeno(): Promise<Check> {
-  if (typeof Deno !== "undefined") return denoVerdict(Deno.version.deno, `${Deno.execPath()}, the deno that runs \`deno task ...\``);
+  if (typeof Deno !== "undefined") return denoVerdict(Deno.version.deno, `${Deno.execPath()}, running this`);
   const pinned = path.join(KIT, "node_modules", "deno", "deno");
   const printed = existsSync(pinned) ? await output(pinned, ["--version"]) : undefined;
   const version = /^deno (\d+\.\d+\.\d+)/.exec(printed ?? "")?.[1];
@@ -142,8 +142,8 @@ function denoVerdict(version: string, where: string): Check {
 }
 
 /**
- * Every dependency must be there. The dev dependency (the pinned Deno, for npm users'
- * `npx deno`) only where npm installed the kit: `deno install --prod` leaves it out.
+ * Every dependency must be there; the dev dependency (the pinned Deno, npm users'
+ * `npx deno`) only under Node: a Deno user has a Deno.
  */
 function checkInstall(): Check {
   const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
