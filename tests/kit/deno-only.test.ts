@@ -10,7 +10,7 @@
  * Also: where npm installed the kit, `npx deno task check lesson-1` works.
  */
 import { afterAll, expect, test } from "vitest";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -61,10 +61,10 @@ test("a fresh clone set up with `deno install` alone, with no node on PATH, grad
   expect(doctor.stdout).toMatch(/Node: none on this machine.*none needed: `deno task \.\.\.` runs every command with Deno/);
   expect(doctor.stdout).not.toMatch(/✓ Node/);
   // A task's bare `deno` is node_modules/.bin/deno, the npm copy's launcher; `deno run` is the deno typed.
-  expect(doctor.stdout).toMatch(/✓ Deno 2\.\d+\.\d+ \(.*node_modules.*, running this\)/);
+  expect(doctor.stdout).toMatch(new RegExp(`✓ Deno 2\\.\\d+\\.\\d+ \\(${path.join(clone, "node_modules")}.*, running this\\)`));
   expect(doctor.code, doctor.stdout).toBe(0);
   const direct = await deno("run", "-A", "scripts/doctor.ts");
-  expect(direct.stdout).toContain(`(${path.join(bin, "deno")}, running this)`);
+  expect(direct.stdout).toContain(`(${realpathSync(DENO)}, running this)`);
 
   const suite = await deno("task", "test", "crash-explorer", "crash-command");
   expect(suite.stdout + suite.stderr).toContain("no Node on this machine: the kit's tests on node are skipped");
