@@ -134,9 +134,11 @@ async function checkDeno(): Promise<Check> {
   return denoVerdict(version, "node_modules/deno/deno, which `npx deno task ...` runs");
 }
 
+/** Deno 2.7 is the first with node:util's parseEnv, which vitest's vite imports. */
 function denoVerdict(version: string, where: string): Check {
-  if (Number(version.split(".")[0]) !== 2) {
-    return { level: "fail", what: `Deno ${version} (${where}): the kit needs Deno 2`, fix: "install Deno 2 (https://deno.com), or run `npx deno task ...` after `npm install` for the version package-lock.json pins" };
+  const [major, minor] = version.split(".").map(Number);
+  if (major !== 2 || minor < 7) {
+    return { level: "fail", what: `Deno ${version} (${where}): the kit needs Deno 2.7 or later (its test runner does not start on older ones)`, fix: "`deno upgrade` (any 2.x from 2.7), or `npx deno task ...` after `npm install` for the version package-lock.json pins" };
   }
   return { level: "ok", what: `Deno ${version} (${where})` };
 }

@@ -59,6 +59,9 @@ export interface Mutant {
 
 export interface Tally {
   detected: number;
+  /** Of the detected, those StrykerJS stopped at its time limit: on a busy machine a slow
+   * but passing run can end up here, so the report names them. */
+  timedOut: number;
   survived: number;
   noCoverage: number;
   explained: number;
@@ -227,7 +230,10 @@ export function summarize(mutants: readonly Mutant[], context: {
     const region = (context.regions.get(mutant.file) ?? []).find((r) => r.start <= mutant.line && mutant.line <= r.end);
     const counts = region ? [summary.whole, summary.todo] : [summary.whole];
     if (DETECTED.has(mutant.status)) {
-      for (const t of counts) t.detected += 1;
+      for (const t of counts) {
+        t.detected += 1;
+        if (mutant.status === "Timeout") t.timedOut += 1;
+      }
       continue;
     }
     const source = context.sources.get(mutant.file) ?? "";
@@ -246,7 +252,7 @@ export function summarize(mutants: readonly Mutant[], context: {
 }
 
 function tally(): Tally {
-  return { detected: 0, survived: 0, noCoverage: 0, explained: 0 };
+  return { detected: 0, timedOut: 0, survived: 0, noCoverage: 0, explained: 0 };
 }
 
 /** Detected over all valid mutants; with `explained`, the explained equivalents leave the count. */
@@ -264,7 +270,7 @@ export function formatReport(summary: Summary, options: { title: string; equival
   const out: string[] = [options.title, ""];
   const { whole, todo } = summary;
   out.push(`mutants: ${summary.total} (${summary.ignored} in label or message text, not run${summary.invalid ? `; ${summary.invalid} invalid` : ""}): ` +
-    `${whole.detected} killed, ${whole.survived} survived, ${whole.noCoverage} not covered by any test`);
+    `${whole.detected} killed (${whole.timedOut} by StrykerJS's time limit), ${whole.survived} survived, ${whole.noCoverage} not covered by any test`);
   out.push(`score, whole file:   ${percent(score(whole))} raw, ${percent(score(whole, true))} with ${whole.explained} equivalent${whole.explained === 1 ? "" : "s"} explained`);
   out.push(`score, TODO regions: ${percent(score(todo))} raw, ${percent(score(todo, true))} with ${todo.explained} equivalent${todo.explained === 1 ? "" : "s"} explained`);
   for (const line of options.missing ?? []) out.push(`note: the solution has no method for ${line}; its mutants count as given code`);

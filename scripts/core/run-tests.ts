@@ -413,7 +413,7 @@ class TestProcess {
 
   /** Runs one job; resolves when the job is done, or the process got stuck or died. */
   run(job: FileJob, probe: string, context: SuperviseContext): Promise<JobEnd> {
-    if (!this.alive) return Promise.resolve({ kind: "died", reason: this.#deathReason(), beforeJob: true });
+    if (!this.alive) return Promise.resolve({ kind: "died", reason: this.#deathReason(true), beforeJob: true });
     const skip = [...job.verdicts.keys()];
     return new Promise<JobEnd>((resolve) => {
       let settled = false;
@@ -482,7 +482,8 @@ class TestProcess {
     return undefined;
   }
 
-  #deathReason(): string {
+  /** Why the process ended; `idle` when no test code of the job had run, so its words are the kit's own. */
+  #deathReason(idle = false): string {
     if (this.#spawnError) return `the test process could not start: ${this.#spawnError}`;
     const text = this.#stderr;
     if (/heap out of memory|invalid (?:size|array length|table size)|allocation failed|out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(text)) {
@@ -492,7 +493,9 @@ class TestProcess {
     if (/Worker exited unexpectedly/.test(text)) return "ran out of memory: its worker thread was stopped at the heap limit";
     const exit = this.#exit;
     const how = exit?.signal ? `signal ${exit.signal}` : exit?.code !== null && exit?.code !== undefined ? `exit code ${exit.code}` : "an unknown cause";
-    return `took the test process down (${how})`;
+    // A process that died idle failed in the kit's own start-up (a runtime too old, say): say what it said.
+    const said = idle ? stripVTControlCharacters(text).split("\n").find((line) => /\w*Error\b/.test(line))?.trim().slice(0, 300) : undefined;
+    return `took the test process down (${how})${said ? `; it said: ${said}` : ""}`;
   }
 
   #readChannel(): void {

@@ -136,8 +136,8 @@ describe("scores and report", () => {
     const equivalents = [{ file: "solutions/lesson-1/f.ts", source: "if (a > 1) return 1;", mutator: "ConditionalExpression", replacement: "true", reason: "r" },
       { file: "solutions/lesson-1/f.ts", source: "gone();", mutator: "ConditionalExpression", replacement: "true", reason: "stale" }];
     const summary = summarize(mutants, { regions, sources, equivalents });
-    expect(summary.whole).toEqual({ detected: 2, survived: 2, noCoverage: 1, explained: 1 });
-    expect(summary.todo).toEqual({ detected: 2, survived: 1, noCoverage: 1, explained: 1 });
+    expect(summary.whole).toEqual({ detected: 2, timedOut: 1, survived: 2, noCoverage: 1, explained: 1 });
+    expect(summary.todo).toEqual({ detected: 2, timedOut: 1, survived: 1, noCoverage: 1, explained: 1 });
     expect(score(summary.whole)).toBeCloseTo(40);
     expect(score(summary.whole, true)).toBeCloseTo(50);
     expect(score(summary.todo, true)).toBeCloseTo(2 / 3 * 100);
@@ -147,10 +147,11 @@ describe("scores and report", () => {
     expect(text).toMatch(/solutions\/lesson-1\/f\.ts:3 {2}\[TODO\(lesson-1:f\) f\] \(no test reaches it\)/);
     expect(text).toMatch(/solutions\/lesson-1\/f\.ts:4 {2}\[given code\]/);
     expect(text).toMatch(/explained equivalents \(1\)/);
+    expect(text).toMatch(/2 killed \(1 by StrykerJS's time limit\)/);
   });
 
   test("no mutant at all has no score rather than a division by zero", () => {
-    expect(score({ detected: 0, survived: 0, noCoverage: 0, explained: 0 })).toBe(undefined);
+    expect(score({ detected: 0, timedOut: 0, survived: 0, noCoverage: 0, explained: 0 })).toBe(undefined);
   });
 });
 
