@@ -7,7 +7,11 @@
 //   - the label a crash timeline shows: the third argument of `<disk>.write(block,
 //     bytes, label)` (lib/sim-disk.ts), and a string or template literal given as the
 //     last of three or more arguments to any other method whose name starts with
-//     "write" (a solution's own `#writeNode(bytes, level, label)` passes it on).
+//     "write" (a solution's own `#writeNode(bytes, level, label)` passes it on);
+//   - the value of an object property named `label` (a planned write carries its label
+//     to the `write` call that uses it);
+//   - the body of a function whose name starts with "describe": by the kit's convention
+//     it builds label text only (lesson 4's `describeHomeBlock`, called inside a label).
 // Everything else is mutated, every mutator on, string literals that decide behaviour
 // (states, levels, kinds) included. Plain JavaScript with no imports: StrykerJS loads it
 // by path, from a folder where its own packages cannot be resolved.
@@ -18,6 +22,12 @@
 
 /** @param {any} path a Babel NodePath */
 function shouldIgnore(path) {
+  if (path.parentPath?.node.type === "ObjectProperty" && path.key === "value" && propertyName(path.parentPath.node) === "label") {
+    return "write label carried in a plan (crash timeline text)";
+  }
+  if (path.node.type === "BlockStatement" && /^describe/.test(functionName(path.parentPath) ?? "")) {
+    return "a describe… function: label text only";
+  }
   const parent = path.parentPath;
   if (!parent || path.listKey !== "arguments") return undefined;
   const call = parent.node;
@@ -35,6 +45,24 @@ function shouldIgnore(path) {
       && (path.node.type === "StringLiteral" || path.node.type === "TemplateLiteral")) {
       return "write label passed on (crash timeline text)";
     }
+  }
+  return undefined;
+}
+
+function propertyName(property) {
+  if (property.computed) return undefined;
+  if (property.key.type === "Identifier") return property.key.name;
+  if (property.key.type === "StringLiteral") return property.key.value;
+  return undefined;
+}
+
+/** The name of the function whose body `path` is, if it has one. */
+function functionName(path) {
+  const node = path?.node;
+  if (!node) return undefined;
+  if ((node.type === "FunctionDeclaration" || node.type === "FunctionExpression") && node.id) return node.id.name;
+  if ((node.type === "ClassMethod" || node.type === "ClassPrivateMethod" || node.type === "ObjectMethod") && !node.computed) {
+    return node.key.type === "PrivateName" ? node.key.id.name : node.key.name;
   }
   return undefined;
 }

@@ -160,3 +160,18 @@ test("the label ignorer is plain JavaScript that StrykerJS can load by path", as
   expect(plugin.strykerPlugins).toEqual([expect.objectContaining({ kind: "Ignore", name: "crash-course-labels" })]);
   expect(readdirSync(path.join(KIT, "scripts")).includes("mutate.ts")).toBe(true);
 });
+
+test("the label ignorer skips a plan's `label:` value and a describe… function's body, and nothing like them", async () => {
+  const plugin = await import(path.join(KIT, "scripts", "core", "mutate-ignore-labels.mjs"));
+  const shouldIgnore = plugin.strykerPlugins[0].value.shouldIgnore as (p: unknown) => string | undefined;
+  // Just enough of Babel's NodePath: the node, its parent path and its key there.
+  const at = (node: object, parent: { node: object } | undefined, key: string) => ({ node, parentPath: parent, key });
+  const property = (name: string) => ({ node: { type: "ObjectProperty", computed: false, key: { type: "Identifier", name } } });
+  const literal = { type: "TemplateLiteral" };
+  expect(shouldIgnore(at(literal, property("label"), "value"))).toMatch(/label/);
+  expect(shouldIgnore(at(literal, property("state"), "value"))).toBe(undefined);
+  const fn = (name: string) => ({ node: { type: "FunctionDeclaration", id: { name } } });
+  const body = { type: "BlockStatement" };
+  expect(shouldIgnore(at(body, fn("describeHomeBlock"), "body"))).toMatch(/describe/);
+  expect(shouldIgnore(at(body, fn("dataBlock"), "body"))).toBe(undefined);
+});

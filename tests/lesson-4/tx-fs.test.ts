@@ -585,6 +585,16 @@ describe("recovery after a clean reboot", () => {
     }
   });
 
+  test("a transaction of well over a hundred blocks (64 files of 1000 bytes) is recovered whole", () => {
+    const disk = new SimDisk({ blocks: 1024 });
+    const fs = TxFS.mount(disk, { journalBlocks: 400 });
+    const names = Array.from({ length: 64 }, (_, i) => `big${i}`);
+    commit(fs, ...names.map((name): Change => [name, kb(name)]));
+    const after = remount(disk).fs;
+    expect(after.list().sort()).toEqual([...names].sort());
+    for (const name of names) expect(after.read(name), name).toBe(kb(name));
+  });
+
   test("recovery replays overwrites of one file in id order", () => {
     const disk = new SimDisk();
     const fs = TxFS.mount(disk);
