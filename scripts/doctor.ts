@@ -2,10 +2,10 @@
  * `npm run doctor` — is this machine ready for the kit? Checks, each with what to do
  * when it fails:
  *  - Node 20 or later (`node --version` of the node on PATH, found with zx's `which`);
- *    under Deno, no Node at all is fine and said so; and Deno 2 (under Deno, the one
- *    running doctor; under Node, the one the `deno` dev dependency pins for `npx deno`);
+ *    under Deno, no Node at all is fine and said so; and Deno 2.7 or later (under Deno,
+ *    the one running doctor; under Node, the one the `deno` peer dependency pins);
  *  - the install: node_modules holds every dependency of package.json (and, for npm,
- *    the dev dependency, the pinned Deno);
+ *    the peer dependency, the pinned Deno);
  *  - the hidden tests, lib/ and the test config are the shipped ones (against the
  *    release manifest when the kit has one, else against git HEAD, else it says it
  *    cannot tell);
@@ -115,9 +115,9 @@ function nodeVerdict(version: string): Check {
 declare const Deno: { execPath(): string; version: { deno: string } } | undefined;
 
 /**
- * Under Deno, the Deno running doctor (a task's bare `deno` is node_modules/.bin/deno when
- * that exists, the npm copy; `deno run` is the deno typed). Under Node, the one the `deno`
- * dev dependency pins, which `npx deno task ...` runs.
+ * Under Deno, the Deno running doctor: the one typed (a task's bare `deno` is it, unless
+ * npm installed the kit too and node_modules/.bin/deno answers). Under Node, the one the
+ * `deno` peer dependency pins, which `npx deno task ...` runs.
  */
 async function checkDeno(): Promise<Check> {
   if (typeof Deno !== "undefined") return denoVerdict(Deno.version.deno, `${Deno.execPath()}, running this`);
@@ -128,7 +128,7 @@ async function checkDeno(): Promise<Check> {
     return {
       level: "fail",
       what: existsSync(pinned) ? `the pinned Deno (node_modules/deno/deno) does not run` : "the pinned Deno is missing (node_modules/deno/deno)",
-      fix: "run `npm install` again (the `deno` dev dependency brings it); `npx deno --version` should then print 2.x",
+      fix: "run `npm install` again (it installs the `deno` peer dependency); `npx deno --version` should then print 2.x",
     };
   }
   return denoVerdict(version, "node_modules/deno/deno, which `npx deno task ...` runs");
@@ -144,13 +144,13 @@ function denoVerdict(version: string, where: string): Check {
 }
 
 /**
- * Every dependency must be there; the dev dependency (the pinned Deno, npm users'
- * `npx deno`) only under Node: a Deno user has a Deno.
+ * Every dependency must be there; under Node also the peer dependency, the pinned Deno
+ * that npm installs for `npx deno` (Deno's install leaves it out: a Deno user has one).
  */
 function checkInstall(): Check {
-  const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(KIT, "package.json"), "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
   const wanted = Object.keys(manifest.dependencies ?? {});
-  if (typeof Deno === "undefined") wanted.push(...Object.keys(manifest.devDependencies ?? {}));
+  if (typeof Deno === "undefined") wanted.push(...Object.keys(manifest.peerDependencies ?? {}));
   const install = typeof Deno === "undefined" ? "`npm install`" : "`deno install`";
   if (!existsSync(path.join(KIT, "node_modules"))) {
     return { level: "fail", what: "nothing is installed (no node_modules)", fix: `run ${install} in ${KIT}` };
