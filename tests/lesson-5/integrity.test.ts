@@ -54,7 +54,7 @@ function withFlippedBit(disk: SimDisk, block: number, byte: number, bit: number)
 
 /** Byte positions to damage in a write of `length` bytes: both ends and some between. */
 function positions(length: number): number[] {
-  const picks = [0, 1, 4, 8, 13, 17, 31, 100, 257, 511, length - 1].filter((p) => p < length);
+  const picks = [0, 1, 4, 8, 12, 13, 17, 31, 100, 257, 511, length - 1].filter((p) => p < length);
   return [...new Set(picks)];
 }
 
@@ -135,6 +135,24 @@ describe("ids after a discarded transaction", () => {
       const floor = named ? Math.max(fs.journal.lastTxid, ids[2]) : fs.journal.lastTxid;
       const next = runOperation(fs, commit(write("after.txt", "after the damage")))!;
       expect(next, `after damage to write ${w.index} (block ${w.block}), recovery reported ${JSON.stringify(fs.recovery.reasons)}; the next commit returned ${next}`).toBeGreaterThan(floor);
+    }
+    expect(reported, "damaged transactions that recovery reported").toBeGreaterThan(0);
+  });
+
+  test("also when the discarded transaction was the only one in the journal", () => {
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk);
+    const before = disk.writes;
+    const id = runOperation(fs, operations[0])!;
+    const writes = disk.log.slice(before);
+    let reported = 0;
+    for (const w of writes) {
+      const damaged = TxFS.mount(withFlippedBit(disk, w.block, Math.floor(w.bytes / 2), 2));
+      const named = damaged.recovery.reasons.map(idOf).includes(id);
+      if (named) reported++;
+      const floor = named ? Math.max(damaged.journal.lastTxid, id) : damaged.journal.lastTxid;
+      const next = runOperation(damaged, operations[1])!;
+      expect(next, `after damage to write ${w.index} (block ${w.block}) of the only transaction, recovery reported ${JSON.stringify(damaged.recovery.reasons)}; the next commit returned ${next}`).toBeGreaterThan(floor);
     }
     expect(reported, "damaged transactions that recovery reported").toBeGreaterThan(0);
   });

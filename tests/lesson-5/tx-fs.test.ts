@@ -58,6 +58,21 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     expect(files(fs)).toEqual({ big: kb("big"), "new.txt": "contents" });
   });
 
+  test("as in lesson 4: read() of a name not there is undefined, and list() is sorted by code units, also after a power cut", () => {
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk);
+    expect(fs.read("missing")).toBe(undefined);
+    const names = ["b", "B", "a.txt", "A_1", "_x", "-y", "0", "a-b", "a.b", "Z"];
+    commit(fs, ...names.map((n): Change => [n, n]));
+    commit(fs, ["a.txt", null]);
+    const sorted = names.filter((n) => n !== "a.txt").sort();
+    expect(fs.list()).toEqual(sorted);
+    expect(fs.read("a.txt")).toBe(undefined);
+    const after = powerCut(disk).fs;
+    expect(after.list()).toEqual(sorted);
+    expect(after.read("missing")).toBe(undefined);
+  });
+
   test("transaction ids rise by commit, empty transactions included, and lastTxid follows", () => {
     const fs = TxFS.mount(volatileDisk());
     const ids = [commit(fs, ["a", "1"]), commit(fs), commit(fs, ["a", "2"])];
@@ -122,6 +137,37 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     }
   });
 
+  test("as in lesson 4: a full disk refuses the next file with a RangeError, changing nothing, and one transaction that deletes a file makes room for another", () => {
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk);
+    let stored = 0;
+    for (; stored < 200; stored++) {
+      const tx = fs.begin();
+      try {
+        tx.write(`file-${stored}`, kb(`f${stored}`));
+        tx.commit();
+      } catch (error) {
+        expect(error, `file-${stored}, refused at write() or commit()`).toBeInstanceOf(RangeError);
+        try {
+          tx.abort();
+        } catch {
+          // already ended by the refusal
+        }
+        break;
+      }
+    }
+    expect(stored, "a 128-block disk cannot hold 200 files of 1000 bytes").toBeLessThan(200);
+    expect(stored).toBeGreaterThan(0);
+    const expected = Object.fromEntries(Array.from({ length: stored }, (_, i) => [`file-${i}`, kb(`f${i}`)]));
+    expect(files(fs)).toEqual(expected);
+    // On the full disk: one transaction deletes a file and writes a new one.
+    commit(fs, ["file-0", null], ["replacement", kb("r")]);
+    const kept: Record<string, string> = { ...expected, replacement: kb("r") };
+    delete kept["file-0"];
+    expect(files(fs)).toEqual(kept);
+    expect(files(powerCut(disk).fs)).toEqual(kept);
+  });
+
   test("a transaction larger than the whole journal is refused at commit(), changing nothing", () => {
     const disk = volatileDisk();
     const fs = TxFS.mount(disk, { journalBlocks: 6 });
@@ -148,6 +194,60 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     expect(files(powerCut(disk).fs)).toEqual(Object.fromEntries(changes));
   });
 
+  test("a commit that exactly fits the rest of the journal does not checkpoint: usedBlocks reaches capacityBlocks", () => {
+    const changes: Change[] = Array.from({ length: 2 }, (_, i) => [`f${i}`, kb(`f${i}`)] as const);
+    const probe = TxFS.mount(volatileDisk());
+    commit(probe, ...changes);
+    const needed = probe.journal.usedBlocks;
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk, { journalBlocks: 2 * needed });
+    commit(fs, ...changes);
+    expect(fs.journal.usedBlocks).toBe(needed);
+    // The same files again: the same number of journal blocks, exactly what is left.
+    const again: Change[] = changes.map(([name]) => [name, kb(`${name} again`)] as const);
+    commit(fs, ...again);
+    expect(fs.journal.usedBlocks, "the journal was not full, so the commit must not checkpoint first").toBe(2 * needed);
+    expect(files(powerCut(disk).fs)).toEqual(Object.fromEntries(again));
+  });
+
+  test("on the largest journal mount() accepts, a transaction that fits is accepted up to the journal's whole capacity", () => {
+    // The largest journal this design allows on a roomy disk (up to 256 blocks).
+    let journalBlocks = 256;
+    for (; journalBlocks > 4; journalBlocks--) {
+      try {
+        TxFS.mount(volatileDisk(1024), { journalBlocks });
+        break;
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+      }
+    }
+    // The largest transaction of small files commit() accepts, found by bisection, each try
+    // on a fresh disk: it must come within a few blocks of the capacity (each file adds one
+    // or two journal blocks in any design), or commit() refused a transaction that fit.
+    let capacity = 0;
+    const usedBy = (n: number): number | undefined => {
+      const fs = TxFS.mount(volatileDisk(1024), { journalBlocks });
+      capacity = fs.journal.capacityBlocks;
+      try {
+        commit(fs, ...Array.from({ length: n }, (_, i): Change => [`s${i}`, `small ${i}`]));
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        return undefined;
+      }
+      return fs.journal.usedBlocks;
+    };
+    let [accepted, refused] = [1, 400];
+    expect(usedBy(accepted), "a transaction of one small file").toBeDefined();
+    if (usedBy(refused) !== undefined) return; // a design whose journal takes 400 files at once refuses nothing here
+    while (refused - accepted > 1) {
+      const middle = Math.floor((accepted + refused) / 2);
+      if (usedBy(middle) === undefined) refused = middle;
+      else accepted = middle;
+    }
+    const largest = usedBy(accepted)!;
+    expect(largest, `journal blocks of the largest transaction accepted, of ${capacity}`).toBeGreaterThanOrEqual(capacity - 3);
+  });
+
   test("usedBlocks grows with each commit and checkpoint() empties the journal", () => {
     const fs = TxFS.mount(volatileDisk());
     expect(fs.journal.usedBlocks).toBe(0);
@@ -160,6 +260,19 @@ describe("the lesson 4 API on a disk with a write cache", () => {
     expect(fs.journal.usedBlocks).toBe(0);
     expect(fs.journal.capacityBlocks).toBe(64);
     expect(files(fs)).toEqual({ a: "1", b: "2" });
+  });
+
+  test("files at home stay intact while later transactions run through the whole journal, across a power cut", () => {
+    const disk = volatileDisk();
+    const fs = TxFS.mount(disk);
+    const big = Object.fromEntries(["big0", "big1", "big2"].map((name) => [name, kb(name)]));
+    commit(fs, ...Object.entries(big));
+    fs.checkpoint();
+    // Enough small commits to write every journal block at least once, a forced checkpoint among them.
+    for (let i = 0; i < 60; i++) commit(fs, [`small${i % 4}`, `v${i}`]);
+    const expected = { ...big, small0: "v56", small1: "v57", small2: "v58", small3: "v59" };
+    expect(files(fs)).toEqual(expected);
+    expect(files(powerCut(disk).fs)).toEqual(expected);
   });
 
   test("checkpoint() on an empty journal keeps every file", () => {
