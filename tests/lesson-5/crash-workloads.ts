@@ -20,12 +20,13 @@
 import type { Exploration, Step } from "../../lib/crash-explorer.ts";
 import { sideFrom } from "../../lib/crash/commit-point.ts";
 import type { CommitPointRule, RecordedWrite } from "../../lib/crash/commit-point.ts";
-import { SimDisk } from "../../lib/sim-disk.ts";
+import { volatileDisk } from "../support/write-cache-api.ts";
 import {
   allowedStates, commit, describeOperation, expectFilesOneOf, modelStates, remove, runOperation, whichState, write,
   type Operation, type TxFSClass, type TxFSLike,
 } from "../support/transactions.ts";
 
+export { volatileDisk };
 export { commit, describeState, filesOf, modelStates, remove, runOperation, stateName, whichState, write } from "../support/transactions.ts";
 export type { Files, Operation } from "../support/transactions.ts";
 
@@ -36,10 +37,6 @@ export interface Plan {
   diskBlocks?: number;
 }
 
-/** The lesson's disk: a volatile write cache, 64-byte sectors in 512-byte blocks. */
-export function volatileDisk(blocks = 128): SimDisk {
-  return new SimDisk({ blocks, model: "volatile", sectorSize: 64 });
-}
 
 /** A volatile-model crash exploration of the plan against `TxFS`. */
 export function buildExploration<FS extends TxFSLike>(TxFS: TxFSClass<FS>, plan: Plan): Exploration<FS> {
