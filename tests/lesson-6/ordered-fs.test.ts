@@ -335,7 +335,7 @@ describe("the journal: transaction ids, usage, checkpoints", () => {
     expect(fs.journal.capacityBlocks).toBe(16);
     commit(fs, [["a", "1"]]);
     expect(OrderedFS.mount(disk.reboot(), { journalBlocks: 40 }).journal.capacityBlocks).toBe(16);
-    for (const bad of [0, 2.5, 1000]) {
+    for (const bad of [0, 7, 2.5, 1000]) {
       expect(() => OrderedFS.mount(new SimDisk(), { journalBlocks: bad }), `journalBlocks ${bad}`).toThrow(RangeError);
     }
   });
@@ -354,6 +354,39 @@ describe("the journal: transaction ids, usage, checkpoints", () => {
     expect(journalOf(fs), "journal after the refused commit").toEqual(journal);
     expect(disk.writes, "disk writes made by the refused commit").toBe(before);
     expect(files(OrderedFS.mount(disk.reboot())), "after a reboot").toEqual({ small: "s" });
+  });
+
+  test("a transaction that needs exactly the whole journal is accepted", () => {
+    const ops: Op[] = Array.from({ length: 40 }, (_, i) => [`new${i}`, "n"] as const);
+    // How many journal blocks the transaction takes, measured on a journal with room to spare.
+    const probe = OrderedFS.mount(new SimDisk(), { journalBlocks: 64 });
+    commit(probe, ops);
+    const needed = probe.journal.usedBlocks;
+    expect(needed, "journal blocks of 40 new files").toBeGreaterThanOrEqual(8);
+    const disk = new SimDisk();
+    const fs = OrderedFS.mount(disk, { journalBlocks: needed });
+    commit(fs, ops);
+    expect(fs.journal.usedBlocks, "the transaction fills the journal exactly").toBe(needed);
+    expect(files(OrderedFS.mount(disk.reboot()))).toEqual(apply({}, ops));
+  });
+
+  test("a commit that exactly fits the rest of the journal does not checkpoint: usedBlocks reaches capacityBlocks", () => {
+    const first: Op[] = Array.from({ length: 20 }, (_, i) => [`a${i}`, "a"] as const);
+    const second: Op[] = Array.from({ length: 20 }, (_, i) => [`b${i}`, "b"] as const);
+    // Each transaction's journal blocks, measured on a journal with room to spare.
+    const probe = OrderedFS.mount(new SimDisk(), { journalBlocks: 64 });
+    commit(probe, first);
+    const one = probe.journal.usedBlocks;
+    commit(probe, second);
+    const both = probe.journal.usedBlocks;
+    expect(both, "journal blocks of the two transactions").toBeGreaterThanOrEqual(8);
+    const disk = new SimDisk();
+    const fs = OrderedFS.mount(disk, { journalBlocks: both });
+    commit(fs, first);
+    expect(fs.journal.usedBlocks).toBe(one);
+    commit(fs, second);
+    expect(fs.journal.usedBlocks, "the journal was not full, so the commit must not checkpoint first").toBe(both);
+    expect(files(OrderedFS.mount(disk.reboot()))).toEqual(apply(apply({}, first), second));
   });
 
   test("a commit that finds the journal full checkpoints first", () => {
