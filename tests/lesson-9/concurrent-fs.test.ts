@@ -486,6 +486,43 @@ describe("group commit", () => {
     expect(grouped, "seeds where transactions shared a flush").toBeGreaterThan(0);
   });
 
+  test("a transaction that does not fit the disk fails with a RangeError, changing nothing; those committed with it still commit", async () => {
+    // How many one-file transactions a fresh disk takes before one is refused.
+    const probe = ConcurrentFS.mount(new SimDisk());
+    let capacity = 0;
+    for (; capacity < 1000; capacity++) {
+      const done = await probe.transaction(async (tx) => tx.write(`f${capacity}`, "x")).then(() => true, (error) => {
+        expect(error, `transaction ${capacity + 1}, one file too many`).toBeInstanceOf(RangeError);
+        return false;
+      });
+      if (!done) break;
+    }
+    expect(capacity, "files the default disk holds").toBeGreaterThan(1);
+    expect(capacity).toBeLessThan(1000);
+    for (const [seed, groupCommit] of SEEDS.slice(0, 10).flatMap((seed) => [[seed, true], [seed, false]] as const)) {
+      const { scheduler, disk, fs } = scheduled(seed, { groupCommit });
+      values(await scheduler.run([async () => {
+        for (let i = 0; i < capacity - 1; i++) await fs.transaction(async (tx) => tx.write(`f${i}`, "x"));
+      }]));
+      // Room for one more file: two transactions each want it, a third overwrites a file.
+      const settled = await scheduler.run([
+        () => fs.transaction(async (tx) => tx.write("new-a", "a")),
+        () => fs.transaction(async (tx) => tx.write("new-b", "b")),
+        () => fs.transaction(async (tx) => tx.write("f0", "changed")),
+      ]);
+      const what = `seed ${seed}, group commit ${groupCommit ? "on" : "off"}: ${JSON.stringify(settled.map((s) => s.status))}`;
+      expect(settled[2].status, `${what}: the overwrite needs no room and commits`).toBe("fulfilled");
+      const refused = settled.slice(0, 2).filter((s) => s.status === "rejected") as PromiseRejectedResult[];
+      expect(refused, `${what}: exactly one of the two new files fits`).toHaveLength(1);
+      expect(refused[0].reason).toBeInstanceOf(RangeError);
+      const kept = settled[0].status === "fulfilled" ? "new-a" : "new-b";
+      const expected = [...Array.from({ length: capacity - 1 }, (_, i) => `f${i}`), kept].sort();
+      expect(fs.list(), what).toEqual(expected);
+      expect(await fs.read("f0")).toBe("changed");
+      expect(ConcurrentFS.mount(disk.reboot()).list(), `${what}, after a reboot`).toEqual(expected);
+    }
+  });
+
   test("once every transaction has resolved, the file system waits on no flush", async () => {
     for (const groupCommit of [true, false]) {
       for (const seed of SEEDS.slice(0, 10)) {
