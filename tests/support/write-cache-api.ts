@@ -261,6 +261,12 @@ export function writeCacheApiTests(TxFS: TxFSClass<RecoveringFS>): void {
         else accepted = middle;
       }
       const largest = usedBy(accepted)!;
+    // That largest transaction, committed again, is durable: recovery replays it whole.
+    const disk = volatileDisk(1024);
+    const fs = TxFS.mount(disk, { journalBlocks });
+    const biggest = Array.from({ length: accepted }, (_, i): Change => [`s${i}`, `small ${i}`]);
+    commit(fs, ...biggest);
+    expect(files(powerCut(disk).fs), `the largest transaction (${accepted} files) after a power cut`).toEqual(Object.fromEntries(biggest));
       expect(largest, `journal blocks of the largest transaction accepted, of ${capacity}`).toBeGreaterThanOrEqual(capacity - 3);
     });
 
