@@ -464,7 +464,6 @@ class TestProcess {
   /** Why the running test (or the loading file) counts as stuck, or undefined. */
   #stuck(current: { cpu: number; at: number }, windowStart: { cpu: number; at: number }, limitMs: number, loading: boolean): Reason | undefined {
     const cpu = this.#cpuMs - current.cpu;
-    const wall = Date.now() - current.at;
     // Idle means: no CPU over the whole last window, however busy the start of the test was.
     const window = Date.now() - Math.max(windowStart.at, current.at);
     const used = this.#cpuMs - Math.max(windowStart.cpu, current.cpu);
@@ -474,7 +473,8 @@ class TestProcess {
       return { kind: "time-limit", message: `stopped after ${limitMs / 1000} s without finishing: an endless loop, or far too slow` };
     }
     if (window >= IDLE_LIMITS * limitMs && used < idleShare() * window) {
-      return { kind: "time-limit", message: `stopped after waiting ${Math.round(wall / 1000)} s with nothing to do: a promise that never settles?` };
+      // The rule, not the measured wait, goes in the message: the verdict must read the same every run.
+      return { kind: "time-limit", message: `stopped after waiting ${(IDLE_LIMITS * limitMs) / 1000} s with nothing to do: a promise that never settles?` };
     }
     if (Date.now() - this.#heardAt >= SILENT_MS) {
       return { kind: "time-limit", message: `stopped: the test process stopped responding for ${SILENT_MS / 1000} s` };

@@ -361,7 +361,7 @@ describe.each(RUNTIMES)("the learner's loop on %s", (runtime) => {
         expect(existsSync(path.join(root, "node_modules"))).toBe(false);
         const run = await learner("deno", "doctor", [], { cwd: root });
         expect(run.code).toBe(1);
-        expect(run.stdout).toMatch(/✗ nothing is installed \(no node_modules\)\n\s+→ run `npm install`/);
+        expect(run.stdout).toMatch(/✗ nothing is installed \(no node_modules\)\n\s+→ run `deno install`/);
       });
     }, LIMIT);
   }
