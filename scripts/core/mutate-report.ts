@@ -188,6 +188,7 @@ export function parseEquivalents(text: string, where: string): Equivalent[] {
   }
   const list = (data as { equivalents?: unknown })?.equivalents;
   if (!Array.isArray(list)) throw new TypeError(`${where}: expected { "equivalents": [ ... ] }`);
+  const seen = new Map<string, number>();
   return list.map((entry, i) => {
     const e = (entry ?? {}) as Record<string, unknown>;
     for (const field of ["file", "source", "mutator", "replacement", "reason"] as const) {
@@ -196,7 +197,13 @@ export function parseEquivalents(text: string, where: string): Equivalent[] {
       }
     }
     if ((e.reason as string).includes("\n")) throw new TypeError(`${where}: entry #${i + 1}: the reason is one line`);
-    return { file: e.file as string, source: (e.source as string).trim(), mutator: e.mutator as string, replacement: e.replacement as string, reason: e.reason as string };
+    const equivalent = { file: e.file as string, source: (e.source as string).trim(), mutator: e.mutator as string, replacement: e.replacement as string, reason: e.reason as string };
+    // A mutant is explained by the first entry that names it, so a repeat would only ever read as stale.
+    const key = JSON.stringify([equivalent.file, equivalent.source, equivalent.mutator, equivalent.replacement]);
+    const first = seen.get(key);
+    if (first !== undefined) throw new TypeError(`${where}: entry #${i + 1} repeats entry #${first} (one entry explains every mutant it names)`);
+    seen.set(key, i + 1);
+    return equivalent;
   });
 }
 

@@ -40,6 +40,7 @@ describe("equivalents files", () => {
     const { reason: _, ...noReason } = valid;
     expect(() => parseEquivalents(JSON.stringify({ equivalents: [valid, noReason] }), "x.json")).toThrow(/entry #2 needs a non-empty string "reason"/);
     expect(() => parseEquivalents(JSON.stringify({ equivalents: [{ ...valid, reason: "one\ntwo" }] }), "x.json")).toThrow(/one line/);
+    expect(() => parseEquivalents(JSON.stringify({ equivalents: [valid, { ...valid, reason: "again" }] }), "x.json")).toThrow(/entry #2 repeats entry #1/);
   });
 
   test("every lesson's equivalents file parses, and names its own lesson's solution files", () => {
