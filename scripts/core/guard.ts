@@ -311,6 +311,9 @@ function propertyPower(name: string): { power: string; what: string } | undefine
   if (name === "__proto__") return { power: "__proto__", what: "uses __proto__ (a way to built-in prototypes)" };
   if (/^__(define|lookup)[GS]etter__$/.test(name)) return { power: name, what: `uses ${name}` };
   if (/vitest/i.test(name)) return { power: name, what: `uses ${name} (the test harness)` };
+  // The matchers treat any value with an asymmetricMatch method as a matcher and ask it
+  // whether it equals the expected value: a returned value could answer yes to toEqual.
+  if (name === "asymmetricMatch" || name === "toAsymmetricMatcher") return { power: name, what: `uses ${name} (a hook of the test matchers)` };
   return undefined;
 }
 
@@ -460,7 +463,7 @@ class PowerScan {
 
   visit(node: Node, scope: Scope, parent: Node | undefined): void {
     const t = node.type;
-    if (t.startsWith("TS")) return this.typeScript(node, scope);
+    if (t.startsWith("TS")) return this.typeScript(node, scope, parent);
     if (FUNCTIONS.has(t)) return this.func(node, scope);
     switch (t) {
       case "Identifier":
@@ -471,6 +474,7 @@ class PowerScan {
       case "MemberExpression":
         return this.member(node, scope, parent);
       case "ChainExpression":
+      case "ParenthesizedExpression":
         return this.visit(node.expression as Node, scope, parent);
       case "BlockStatement":
       case "StaticBlock": {
@@ -506,14 +510,12 @@ class PowerScan {
         for (const d of node.declarations as Node[]) {
           this.pattern(d.id as Node, scope, "declare");
           if (isNode(d.init)) {
-            if ((d.id as Node).type === "Identifier") this.aliasOfBuiltin(d.init, scope);
             this.visit(d.init, scope, d);
           }
         }
         return;
       case "AssignmentExpression":
         this.pattern(node.left as Node, scope, "assign");
-        this.aliasOfBuiltin(node.right as Node, scope);
         this.visit(node.right as Node, scope, node);
         return;
       case "UpdateExpression":
@@ -537,9 +539,6 @@ class PowerScan {
       case "PropertyDefinition":
       case "AccessorProperty":
         return this.property(node, scope);
-      case "ArrayExpression":
-        for (const element of node.elements as unknown[]) if (isNode(element)) this.aliasOfBuiltin(element, scope);
-        break;
       case "ObjectExpression":
       case "SequenceExpression":
         break;
@@ -581,14 +580,15 @@ class PowerScan {
     }
   }
 
-  typeScript(node: Node, scope: Scope): void {
+  /** Casts pass their parent on: `(Object as any).keys` uses Object in place, as `Object.keys` does. */
+  typeScript(node: Node, scope: Scope, parent: Node | undefined): void {
     switch (node.type) {
       case "TSAsExpression":
       case "TSSatisfiesExpression":
       case "TSNonNullExpression":
       case "TSTypeAssertion":
       case "TSInstantiationExpression":
-        return this.visit(node.expression as Node, scope, node);
+        return this.visit(node.expression as Node, scope, parent);
       case "TSExportAssignment":
         return this.visit(node.expression as Node, scope, node);
       case "TSParameterProperty":
@@ -606,7 +606,7 @@ class PowerScan {
           const inner = new Scope(scope);
           declareStatements(body.body as Node[], inner);
           for (const s of body.body as Node[]) this.visit(s, inner, body);
-        } else this.typeScript(body, scope);
+        } else this.typeScript(body, scope, node);
         return;
       }
       case "TSImportEqualsDeclaration": {
@@ -655,7 +655,6 @@ class PowerScan {
     } else if (isNode(node.key)) this.key(node.key, node.type === "Property");
     for (const d of (node.decorators ?? []) as Node[]) this.visit(d, scope, node);
     if (isNode(node.value)) {
-      this.aliasOfBuiltin(node.value, scope);
       const inner = node.type === "Property" ? scope : new Scope(scope);
       this.visit(node.value, inner, node);
     }
@@ -683,6 +682,9 @@ class PowerScan {
     }
     const power = POWER_GLOBALS[name];
     if (power) this.flag(node, power, `uses ${power}`);
+    if (BUILTINS.has(name) && !PLAIN_FUNCTIONS.has(name) && !usedInPlace(node, parent)) {
+      this.flag(node, `${name} as a value`, `keeps the built-in ${name} as a value (so that writes to it go unseen)`);
+    }
   }
 
   member(node: Node, scope: Scope, parent: Node | undefined): void {
@@ -702,8 +704,8 @@ class PowerScan {
     }
     // `const p = Array.prototype` lets later writes go unseen: the prototype itself may not escape.
     const root = name === "prototype" ? this.builtinRoot(node.object, scope) : undefined;
-    const usedInPlace = (parent?.type === "MemberExpression" && parent.object === node) || isComparison(parent);
-    if (root && unwrap(node.object)?.type === "Identifier" && !usedInPlace) {
+    const inPlace = (parent?.type === "MemberExpression" && unwrap(parent.object) === node) || isComparison(parent);
+    if (root && unwrap(node.object)?.type === "Identifier" && !inPlace) {
       this.flag(node, `${root}.prototype`, `hands out ${root}.prototype`);
     }
   }
@@ -776,17 +778,65 @@ class PowerScan {
     }
     if (object.name === "Symbol" && method === "for") this.flag(node, "Symbol.for", "uses Symbol.for (symbols the harness shares)");
   }
+}
 
-  /**
-   * `const O = Object` or `[RangeError, TypeError]` would let `O.is = …` go unseen: a built-in
-   * with properties worth changing may not be stored in a variable, an array or an object.
-   */
-  aliasOfBuiltin(init: Node, scope: Scope): void {
-    const n = unwrap(init);
-    if (n?.type === "Identifier" && BUILTINS.has(n.name as string) && !PLAIN_FUNCTIONS.has(n.name as string) && !scope.binds(n.name as string)) {
-      this.flag(n, `${n.name} as a value`, `keeps the built-in ${n.name} as a value (so that writes to it go unseen)`);
-    }
+/** Conversions honest code passes to a callback method (`xs.map(Number)`, `filter(Boolean)`), and only there. */
+const CONVERTERS = new Set(["String", "Number", "Boolean", "BigInt"]);
+const CALLBACK_METHODS = new Set([
+  "map", "flatMap", "filter", "find", "findIndex", "findLast", "findLastIndex", "some", "every", "forEach", "from", "then",
+]);
+
+/** Destructured names that would hand out what writes to a built-in go through. */
+const HANDED_OUT = new Set(["prototype", "constructor", "__proto__"]);
+
+/**
+ * A built-in with properties worth changing may be used only where it is: read from
+ * (`Object.keys`), called (`new Map()`), extended, compared or typeof'd. Anywhere else
+ * (a variable, an argument, a return value, an array, a default, a branch of `?:`) it
+ * escapes, and `o.is = …` on the copy would go unseen. Destructuring functions out of it
+ * (`const { floor } = Math`) hands out no way back, unless a name is its prototype.
+ */
+function usedInPlace(node: Node, parent: Node | undefined): boolean {
+  if (!parent) return false;
+  const is = (value: unknown) => unwrap(value) === node;
+  const name = node.name as string;
+  switch (parent.type) {
+    case "MemberExpression":
+      return is(parent.object);
+    case "CallExpression":
+    case "NewExpression":
+      return is(parent.callee) || (CONVERTERS.has(name) && isCallbackCall(parent) && (parent.arguments as unknown[]).some(is));
+    case "ClassDeclaration":
+    case "ClassExpression":
+      return is(parent.superClass);
+    case "UnaryExpression":
+      return parent.operator === "typeof" || parent.operator === "void";
+    case "ExpressionStatement":
+    case "TemplateLiteral":
+      return true;
+    case "VariableDeclarator":
+      return is(parent.init) && destructuresSafely(parent.id as Node);
+    case "AssignmentExpression":
+      return is(parent.right) && destructuresSafely(parent.left as Node);
   }
+  return isComparison(parent);
+}
+
+function isCallbackCall(call: Node): boolean {
+  const callee = unwrap(call.callee);
+  if (callee?.type !== "MemberExpression" || callee.computed) return false;
+  return CALLBACK_METHODS.has((callee.property as Node).name as string);
+}
+
+function destructuresSafely(target: Node): boolean {
+  const pattern = unwrap(target);
+  if (pattern?.type !== "ObjectPattern") return false;
+  return (pattern.properties as Node[]).every((p) => {
+    if (p.type !== "Property" || p.computed) return false;
+    const key = p.key as Node;
+    const name = key.type === "Identifier" ? (key.name as string) : staticString(key);
+    return name !== undefined && !HANDED_OUT.has(name);
+  });
 }
 
 /**
@@ -796,7 +846,7 @@ class PowerScan {
 function onlyLooked(node: Node, parent: Node | undefined): boolean {
   if (isComparison(parent)) return true;
   const property = parent?.property as Node | undefined;
-  return parent?.type === "MemberExpression" && parent.object === node && !parent.computed && property?.name === "name";
+  return parent?.type === "MemberExpression" && unwrap(parent.object) === node && !parent.computed && property?.name === "name";
 }
 
 /** `Object.getPrototypeOf(v) === Object.prototype` only looks: a comparison hands nothing out. */

@@ -129,6 +129,9 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
     ["constructor folded from a const", `const k = "constr" + "uctor"; const F = (() => {})[k];`, /\.constructor/],
     ["constructor in a template", "const F = (() => {})[`constructor`];", /\.constructor/],
     ["__proto__", `const p = ({} as any).__proto__;`, /__proto__/],
+    ["a matcher hook on a returned value", `const fake: any = []; fake.asymmetricMatch = () => true;`, /uses asymmetricMatch \(a hook of the test matchers\)/],
+    ["a matcher hook in an object literal", `const fake = { asymmetricMatch: () => true };`, /uses asymmetricMatch/],
+    ["a matcher hook as a method", `class Fake { asymmetricMatch() { return true; } }`, /uses asymmetricMatch/],
     ["Object.is =", `Object.is = () => true;`, /changes Object\.is, a built-in/],
     ["a prototype method", `Array.prototype.includes = () => true;`, /changes Array\.prototype\.includes/],
     ["a computed prototype write", `(Map.prototype as any)["get"] = () => 1;`, /changes Map\.prototype/],
@@ -145,6 +148,13 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
     ["a Proxy around a built-in", `const p = new Proxy(Error, {});`, /wraps the built-in Error in a Proxy/],
     ["a built-in prototype handed out", `const ap = Array.prototype;`, /hands out Array\.prototype/],
     ["a built-in kept as a value", `for (const E of [RangeError, TypeError]) void E;`, /keeps the built-in RangeError as a value/],
+    ["a built-in passed to a function that writes to it", `function patch(o: any) { o.is = () => true; } patch(Object);`, /keeps the built-in Object as a value/],
+    ["a built-in returned", `const get = (): any => Object; get().is = () => true;`, /keeps the built-in Object as a value/],
+    ["a built-in as a default parameter", `function patch(o: any = Object) { o.is = () => true; }`, /keeps the built-in Object as a value/],
+    ["a built-in in a branch of ?:", `const O: any = Date.now() > 0 ? Object : null;`, /keeps the built-in Object as a value/],
+    ["a built-in in a Map", `new Map<string, unknown>().set("o", Object);`, /keeps the built-in Object as a value/],
+    ["a prototype destructured", `const { prototype } = Array;`, /keeps the built-in Array as a value/],
+    ["a conversion passed to a call that is no callback method", `function patch(n: any) { n.isInteger = () => true; } patch(Number);`, /keeps the built-in Number as a value/],
     ["Object.getPrototypeOf used", `const p = Object.getPrototypeOf([]);`, /Object\.getPrototypeOf/],
     ["Symbol.hasInstance", `class Any { static [Symbol.hasInstance]() { return true; } }`, /Symbol\.hasInstance/],
     ["Symbol.for", `const s = Symbol.for("matchers");`, /Symbol\.for/],
@@ -192,6 +202,8 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
       const isFn = (v: unknown) => v instanceof Function || typeof v === "function";
       const copy = Array.prototype.slice.call([1, 2]);
       const numbers = ["1", "2"].map(Number).filter(Boolean);
+      const keys = (Object as any).keys({ a: 1 }).map(String); const { floor, max } = Math;
+      class Refused extends RangeError {} const isError = (e: unknown) => e instanceof Refused || typeof Error === "function";
       const map = new Map<string, number>(); map.set("constructor-like", 1);
       const record: Record<string, number> = {}; record[String(1)] = 2;
       const o = { process: 1, eval: 2, window: 3 }; o.process += o.eval;
@@ -199,7 +211,7 @@ describe("scanPowers flags powers no lesson needs, at their line", () => {
       label: for (const k of [1]) { if (k) break label; }
       try { JSON.parse("x"); } catch (error) { if (error instanceof SyntaxError) throw new RangeError("bad"); }
       enum Kind { A = 1, B = A + 1 }
-      export { self, run, Node2, List, frozen, Frozen, wait, timer, plain, isFn, copy, numbers, map, record, o, subtle, bytes, Kind };
+      export { self, run, Node2, List, frozen, Frozen, wait, timer, plain, isFn, copy, numbers, keys, floor, max, isError, map, record, o, subtle, bytes, Kind };
     `;
     expect(scanPowers(honest, FILE)).toEqual([]);
   });

@@ -47,12 +47,14 @@ const TROUBLED = [
 ];
 /**
  * Attacks whose only defence is the flag: run anyway, one is honest code under the grader,
- * the other changes a built-in that the test's own assertions share with the code under test.
+ * one changes a built-in that the test's own assertions share with the code under test, and
+ * one hands the assertions a value that answers their equality question itself.
  */
-const FLAG_IS_THE_DEFENCE = ["attack-env-detect", "attack-object-is"];
+const FLAG_IS_THE_DEFENCE = ["attack-env-detect", "attack-object-is", "attack-asymmetric-match"];
 /** Each attack's honest base: the fixture it is, without the attack's lines. */
 const HONEST_BASE: Record<string, string> = {
   "attack-expect-extend": "wrong-values", "attack-after-each": "wrong-values", "attack-object-is": "wrong-values",
+  "attack-asymmetric-match": "wrong-values",
   "attack-has-instance": "wrong-values", "attack-vitest-internals": "wrong-values",
   "attack-self-kill": "correct", "attack-exit-many": "correct",
 };
@@ -332,7 +334,7 @@ describe("grading the fixture class", () => {
       expect(lesson("hangs-on-load~1").passed).toBe(0);
     });
 
-    test("every attack graded anyway gets no more than its honest base (two are stopped by their flag alone)", () => {
+    test("every attack graded anyway gets no more than its honest base (three are stopped by their flag alone)", () => {
       const attacks = get().json.submissions.map((s) => s.learner.replace(/~\d$/, "")).filter((n) => n.startsWith("attack-"));
       expect(new Set(attacks).size).toBeGreaterThanOrEqual(10);
       const graded = get().json.submissions.map((s) => s.learner).filter((n) => n.startsWith("attack-") && !FLAG_IS_THE_DEFENCE.includes(n));
