@@ -7,6 +7,7 @@
  *   npm test                 the whole suite
  *   npm test -- grader       only test files whose path contains "grader"
  */
+import { availableParallelism } from "node:os";
 import process from "node:process";
 import path from "node:path";
 import { createVitest } from "vitest/node";
@@ -32,6 +33,9 @@ const vitest = await createVitest(
     include: ["tests/kit/**/*.test.ts"],
     reporters: ["default", summary],
     testTimeout: 600_000,
+    // Two files at a time even on 2 cores (vitest's default there is one): most of a kit
+    // test's time is spent in the processes it starts, and no verdict depends on speed.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Deno lacks worker_threads' parentPort.removeAllListeners, which the threads pool
     // calls at teardown (an unhandled error per file); separate processes work on both.
     ...(runtimeName() === "deno" ? { pool: "forks" as const } : {}),
