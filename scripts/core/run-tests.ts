@@ -60,6 +60,12 @@ const IDLE_LIMITS = 2;
  * gets about C/L of a core, so the share shrinks with the load (see idleShare).
  */
 const IDLE_SHARE = 0.02;
+/**
+ * Idle is judged only on a fresh CPU figure: the test process reports its CPU from its main
+ * thread, so a report older than this means that thread is busy (vitest's start-up,
+ * transforms) or starved by a loaded machine, and a frozen figure would read as idle.
+ */
+const FRESH_REPORT_MS = 1000;
 /** A test process whose main thread says nothing for this long has stopped responding. */
 const SILENT_MS = 30_000;
 const TICK_MS = 100;
@@ -472,7 +478,8 @@ class TestProcess {
     if (cpu >= cpuLimit) {
       return { kind: "time-limit", message: `stopped after ${limitMs / 1000} s without finishing: an endless loop, or far too slow` };
     }
-    if (window >= IDLE_LIMITS * limitMs && used < idleShare() * window) {
+    const fresh = Date.now() - this.#heardAt <= FRESH_REPORT_MS;
+    if (fresh && window >= IDLE_LIMITS * limitMs && used < idleShare() * window) {
       // The rule, not the measured wait, goes in the message: the verdict must read the same every run.
       return { kind: "time-limit", message: `stopped after waiting ${(IDLE_LIMITS * limitMs) / 1000} s with nothing to do: a promise that never settles?` };
     }
